@@ -22,5 +22,5 @@ export { bytesToPcm, pcmToBytes } from './pcm-bytes.js';
 export { base64ToPcm, pcmToBase64 } from './base64.js';
 export { chunkPcm } from './chunk-pcm.js';
 export { concatPcm, silence, tone } from './make-pcm.js';
-export { edgeSilenceMs, rmsDbfs, type EdgeSilenceOptions } from './energy.js';
+export { measureSilence, rmsDbfs, type SilenceMeasure, type SilenceOptions } from './energy.js';
 export { soxConvertCommand } from './sox-convert-command.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AudioFormatError } from './audio-format-error.js';
 import { base64ToPcm, pcmToBase64 } from './base64.js';
 import { chunkPcm } from './chunk-pcm.js';
-import { edgeSilenceMs, rmsDbfs } from './energy.js';
+import { measureSilence, rmsDbfs } from './energy.js';
 import { concatPcm, silence, tone } from './make-pcm.js';
 import { bytesToPcm } from './pcm-bytes.js';
 import { BYTES_PER_MS, msToBytes, pcmDurationMs, SAMPLE_RATE, samplesToMs } from './pcm16.js';
@@ -93,10 +93,16 @@ describe('energy', () => {
   });
 
   it('finds the silence around an utterance', () => {
-    const pcm = concatPcm(silence(250), tone(300, 1000, -12), silence(800));
-    const { leadingMs, trailingMs } = edgeSilenceMs(pcm);
+    const word = tone(300, 400, -12);
+    const pcm = concatPcm(silence(250), word, silence(300), word, silence(800));
+    const { leadingMs, trailingMs, longestPauseMs } = measureSilence(pcm);
     expect(leadingMs).toBeCloseTo(250, -1);
     expect(trailingMs).toBeCloseTo(800, -1);
-    expect(edgeSilenceMs(silence(300))).toEqual({ leadingMs: 300, trailingMs: 300 });
+    expect(longestPauseMs).toBeCloseTo(300, -1);
+    expect(measureSilence(silence(300))).toEqual({
+      leadingMs: 300,
+      trailingMs: 300,
+      longestPauseMs: 0,
+    });
   });
 });
