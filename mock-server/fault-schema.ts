@@ -23,7 +23,7 @@ export const faultTriggerSchema = {
       properties: {
         on: { enum: ['server-event', 'client-event'] },
         type: { type: 'string', minLength: 1 },
-        count: { type: 'integer', minimum: 1, default: 1 },
+        count: { type: 'integer', minimum: 1 },
       },
       required: ['on', 'type'],
       additionalProperties: false,
@@ -32,7 +32,7 @@ export const faultTriggerSchema = {
       type: 'object',
       properties: {
         on: { enum: ['delta', 'tool-call'] },
-        count: { type: 'integer', minimum: 1, default: 1 },
+        count: { type: 'integer', minimum: 1 },
       },
       required: ['on'],
       additionalProperties: false,
@@ -117,7 +117,7 @@ export const faultActionSchema = {
       properties: {
         action: { const: 'duplicate' },
         type: serverEventType,
-        times: { type: 'integer', minimum: 1, default: 1 },
+        times: { type: 'integer', minimum: 1 },
       },
       required: ['action'],
       additionalProperties: false,
@@ -127,7 +127,7 @@ export const faultActionSchema = {
       properties: {
         action: { const: 'drop' },
         type: serverEventType,
-        count: { type: 'integer', minimum: 1, default: 1 },
+        count: { type: 'integer', minimum: 1 },
       },
       required: ['action'],
       additionalProperties: false,

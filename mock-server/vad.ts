@@ -1,3 +1,5 @@
+import { SAMPLES_PER_MS } from '../protocol/audio/index.js';
+
 /** Settings of the mock's energy voice-activity detector. Defaults are documented in docs/mock-server.md. */
 export interface VadOptions {
   /** A 10 ms frame louder than this (RMS, dBFS) counts as speech. Default -45. */
@@ -21,9 +23,8 @@ export const VAD_DEFAULTS: Required<VadOptions> = {
 export type VadEvent =
   { type: 'speech_started'; audioStartMs: number } | { type: 'speech_stopped'; audioEndMs: number };
 
-const SAMPLE_RATE = 24_000;
 const FRAME_MS = 10;
-const FRAME_SAMPLES = (SAMPLE_RATE * FRAME_MS) / 1000;
+const FRAME_SAMPLES = SAMPLES_PER_MS * FRAME_MS;
 
 /**
  * An energy voice-activity detector over PCM16 24 kHz mono, in 10 ms frames.

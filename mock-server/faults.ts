@@ -1,0 +1,272 @@
+import { errorTypeOf, isErrorCode } from '../protocol/error-codes.js';
+import type { Fault, FaultAction } from './fault-schema.js';
+import type { ScheduledTask, Scheduler } from './scheduler.js';
+
+export type { Fault, FaultAction, FaultTrigger } from './fault-schema.js';
+
+/** An outbound server event as the session built it. */
+export type OutboundEvent = { type: string; [key: string]: unknown };
+
+/** What the fault stage drives: the real socket of one session. */
+export interface FaultHost {
+  /** Writes one text frame; `type` is the event type, or undefined for a raw frame. */
+  write(text: string, type: string | undefined): void;
+  /** Sends a close frame with this code and reason. */
+  close(code: number, reason: string): void;
+  /** Destroys the socket without a close frame. */
+  terminate(): void;
+  /** A fresh server `event_id`. */
+  nextEventId(): string;
+}
+
+interface Armed {
+  fault: Fault;
+  fired: boolean;
+  timer?: ScheduledTask;
+}
+
+interface Modifier {
+  action: Extract<FaultAction, { action: 'duplicate' | 'drop' | 'extra-fields' | 'corrupt-delta' }>;
+  remaining: number;
+}
+
+const DELTA = 'response.output_audio.delta';
+const TOOL_CALL = 'response.function_call_arguments.done';
+
+/**
+ * The one place faults happen, for one session.
+ *
+ * Every outbound event of a session passes through {@link FaultStage.send}; the session
+ * reports connection and inbound events to it. Faults come from the fixture's script, CLI
+ * flags and `server.inject()`, all as the same JSON {@link Fault} values, so a fault found by
+ * the conformance explorer can be saved into a fixture unchanged.
+ */
+export class FaultStage {
+  private armed: Armed[] = [];
+  private modifiers: Modifier[] = [];
+  private sentByType = new Map<string, number>();
+  private receivedByType = new Map<string, number>();
+  private stalledUntil = -Infinity;
+  private stallQueue: Array<[string, string | undefined]> = [];
+  private stallTimer: ScheduledTask | undefined;
+  private delay: Extract<FaultAction, { action: 'delay' }> | undefined;
+  private lastRelease = -Infinity;
+  private closed = false;
+  private openedAt: number;
+  /** Set by a `hold-session-updated` fault: how long to hold it (Infinity: never send it). */
+  holdSessionUpdatedMs = 0;
+
+  constructor(
+    private readonly host: FaultHost,
+    private readonly scheduler: Scheduler,
+    /** This session's 1-based connection number on the server. */
+    readonly sessionNumber: number,
+    private readonly random: () => number = Math.random,
+  ) {
+    this.openedAt = scheduler.clock.now();
+  }
+
+  /** Adds a fault for this session (ignored when it targets another session). */
+  add(fault: Fault, { connected }: { connected: boolean }): () => void {
+    if (
+      fault.session !== undefined &&
+      fault.session !== 'all' &&
+      fault.session !== this.sessionNumber
+    ) {
+      return () => {};
+    }
+    const armed: Armed = { fault, fired: false };
+    this.armed.push(armed);
+    if (fault.when.on === 'time') {
+      const at = this.openedAt + fault.when.afterMs;
+      armed.timer = this.scheduler.at(at, () => this.fire(armed));
+    } else if (fault.when.on === 'connect' && connected) {
+      // A connect fault added to a live session applies to the next connection only.
+      armed.fired = true;
+    }
+    return () => {
+      this.scheduler.cancel(armed.timer);
+      this.armed = this.armed.filter((a) => a !== armed);
+    };
+  }
+
+  /** The socket is open: fires `connect` faults. */
+  onConnect(): void {
+    for (const armed of this.armed) if (armed.fault.when.on === 'connect') this.fire(armed);
+  }
+
+  /** A client event of `type` arrived: fires `client-event` faults. */
+  onClientEvent(type: string): void {
+    const n = bump(this.receivedByType, type);
+    for (const armed of this.armed) {
+      const w = armed.fault.when;
+      if (w.on === 'client-event' && w.type === type && countHit(n, w.count, armed.fault.repeat)) {
+        this.fire(armed);
+      }
+    }
+  }
+
+  /** True once a `close` or `terminate` fault has ended the connection. */
+  get hasClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Sends one server event through the active faults. */
+  send(event: OutboundEvent): void {
+    if (this.closed) return;
+    let copies = 1;
+    let outgoing: OutboundEvent | undefined = event;
+    for (const m of this.modifiers) {
+      const only = 'type' in m.action ? m.action.type : undefined;
+      if (m.remaining <= 0 || (only !== undefined && only !== event.type)) continue;
+      const a = m.action;
+      if (a.action === 'corrupt-delta' && event.type !== DELTA) continue;
+      m.remaining -= 1;
+      if (a.action === 'drop') outgoing = undefined;
+      else if (a.action === 'duplicate') copies += a.times ?? 1;
+      else if (a.action === 'extra-fields') outgoing = { ...outgoing!, ...a.fields };
+      else outgoing = { ...outgoing!, delta: corruptDelta(String(event.delta ?? ''), a.kind) };
+    }
+    this.modifiers = this.modifiers.filter((m) => m.remaining > 0);
+    if (!outgoing) return;
+    const text = JSON.stringify(outgoing);
+    for (let i = 0; i < copies; i++) this.emit(text, outgoing.type);
+  }
+
+  /** Sends a raw text frame through the same delay and stall as events. */
+  sendRaw(text: string): void {
+    if (!this.closed) this.emit(text, undefined);
+  }
+
+  /** Cancels pending timers (the session ended). */
+  dispose(): void {
+    this.closed = true;
+    for (const a of this.armed) this.scheduler.cancel(a.timer);
+    this.scheduler.cancel(this.stallTimer);
+    this.stallQueue = [];
+  }
+
+  private emit(text: string, type: string | undefined): void {
+    const now = this.scheduler.clock.now();
+    if (now < this.stalledUntil) {
+      if (this.stalledUntil !== Infinity) this.stallQueue.push([text, type]);
+      return;
+    }
+    const d = this.delay;
+    if (d && (type === undefined || !d.types || d.types.includes(type))) {
+      const release = Math.max(this.lastRelease, now + d.ms + this.random() * (d.jitterMs ?? 0));
+      this.lastRelease = release;
+      this.scheduler.at(release, () => this.write(text, type));
+      return;
+    }
+    if (this.lastRelease > now) {
+      // Events behind a delayed one keep their order.
+      this.scheduler.at(this.lastRelease, () => this.write(text, type));
+      return;
+    }
+    this.write(text, type);
+  }
+
+  private write(text: string, type: string | undefined): void {
+    if (this.closed) return;
+    this.host.write(text, type);
+    if (type === undefined) return;
+    const n = bump(this.sentByType, type);
+    for (const armed of this.armed) {
+      const w = armed.fault.when;
+      if (armed.fired && !armed.fault.repeat) continue;
+      const r = armed.fault.repeat;
+      const hit =
+        (w.on === 'server-event' && w.type === type && countHit(n, w.count, r)) ||
+        (w.on === 'delta' && type === DELTA && countHit(n, w.count, r)) ||
+        (w.on === 'tool-call' && type === TOOL_CALL && countHit(n, w.count, r));
+      if (hit) this.fire(armed);
+      if (this.closed) return;
+    }
+  }
+
+  private fire(armed: Armed): void {
+    if ((armed.fired && !armed.fault.repeat) || this.closed) return;
+    armed.fired = true;
+    const a = armed.fault.do;
+    switch (a.action) {
+      case 'close':
+        if (a.error) {
+          this.host.write(
+            JSON.stringify({
+              type: 'error',
+              event_id: this.host.nextEventId(),
+              error: {
+                type:
+                  a.error.type ??
+                  (isErrorCode(a.error.code) ? errorTypeOf(a.error.code) : 'invalid_request_error'),
+                code: a.error.code,
+                message: a.error.message ?? `the server closes this session (${a.error.code})`,
+              },
+            }),
+            'error',
+          );
+        }
+        this.closed = true;
+        this.host.close(a.code, a.reason ?? '');
+        break;
+      case 'terminate':
+        this.closed = true;
+        this.host.terminate();
+        break;
+      case 'stall': {
+        const now = this.scheduler.clock.now();
+        this.stalledUntil = a.ms === undefined ? Infinity : now + a.ms;
+        if (a.ms !== undefined) {
+          this.scheduler.cancel(this.stallTimer);
+          this.stallTimer = this.scheduler.at(this.stalledUntil, () => this.flushStall());
+        }
+        break;
+      }
+      case 'delay':
+        this.delay = a;
+        break;
+      case 'inject':
+        this.sendRaw(JSON.stringify(a.event));
+        break;
+      case 'raw':
+        this.sendRaw(a.text);
+        break;
+      case 'hold-session-updated':
+        this.holdSessionUpdatedMs = a.ms ?? Infinity;
+        break;
+      case 'duplicate':
+      case 'drop':
+      case 'extra-fields':
+      case 'corrupt-delta': {
+        const remaining = a.action === 'drop' ? (a.count ?? 1) : 1;
+        this.modifiers.push({ action: a, remaining });
+        break;
+      }
+    }
+  }
+
+  private flushStall(): void {
+    const queued = this.stallQueue;
+    this.stallQueue = [];
+    for (const [text, type] of queued) this.emit(text, type);
+  }
+}
+
+/** The `count`-th occurrence; with `repeat`, every `count`-th. */
+function countHit(n: number, count = 1, repeat = false): boolean {
+  return repeat ? n % count === 0 : n === count;
+}
+
+function bump(counts: Map<string, number>, key: string): number {
+  const n = (counts.get(key) ?? 0) + 1;
+  counts.set(key, n);
+  return n;
+}
+
+function corruptDelta(delta: string, kind: 'bad-base64' | 'odd-length' | 'empty'): string {
+  if (kind === 'empty') return '';
+  if (kind === 'bad-base64') return '!!' + delta.slice(2, 40) + ' not base64 ';
+  // Three bytes of PCM16: a whole sample and half of another.
+  return Buffer.from([0, 1, 2]).toString('base64');
+}
