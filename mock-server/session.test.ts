@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import { concatPcm, pcmToBase64, silence, tone } from '../protocol/audio/index.js';
+import { FakeClock } from './clock.js';
+import { FaultStage, type OutboundEvent } from './faults.js';
+import { Scheduler } from './scheduler.js';
+import { Session, type SessionScript } from './session.js';
+
+const reply = concatPcm(tone(330, 1000, -12));
+const script: SessionScript = {
+  turns: [
+    { user: { transcript: 'ഹലോ' }, responses: [{ pcm: reply, transcript: 'ഒന്ന് രണ്ട് മൂന്ന്' }] },
+    {
+      user: { transcript: 'കാലാവസ്ഥ?' },
+      responses: [
+        { toolCall: { name: 'get_weather', arguments: { city: 'Kochi' } } },
+        { pcm: reply, transcript: 'മുപ്പത് ഡിഗ്രി' },
+      ],
+    },
+  ],
+};
+
+/** A session on a fake clock, with everything it sends collected. */
+function harness(mode: 'simple' | 'premium' = 'simple') {
+  const clock = new FakeClock();
+  const scheduler = new Scheduler(clock);
+  const sent: OutboundEvent[] = [];
+  const closes: number[] = [];
+  let n = 0;
+  const stage = new FaultStage(
+    {
+      write: (text) => sent.push(JSON.parse(text) as OutboundEvent),
+      close: (code) => closes.push(code),
+      terminate: () => closes.push(1006),
+      nextEventId: () => `e${++n}`,
+    },
+    scheduler,
+    1,
+  );
+  const session = new Session({
+    id: 'sess_test',
+    model: 'mal-realtime-simple',
+    mode,
+    script,
+    scheduler,
+    out: stage,
+    close: (code) => closes.push(code),
+  });
+  session.start();
+  const send = (e: Record<string, unknown>) => session.receiveText(JSON.stringify(e));
+  const audio = (pcm: Int16Array) =>
+    send({ type: 'input_audio_buffer.append', audio: pcmToBase64(pcm) });
+  const types = () => sent.map((e) => e.type);
+  return { clock, session, sent, closes, send, audio, types };
+}
+
+const speech = () => concatPcm(silence(300), tone(440, 500, -10), silence(600));
+
+describe('Session (fake clock)', () => {
+  it('paces reply audio in 100 ms chunks from 200 ms after response.created, in step with the transcript', () => {
+    const h = harness();
+    h.send({ type: 'session.update', session: {} });
+    h.audio(speech());
+    expect(h.types()).toContain('response.created');
+    const deltasAt = (t: number) => {
+      h.clock.advance(t);
+      return h.sent.filter((e) => e.type === 'response.output_audio.delta').length;
+    };
+    expect(deltasAt(199)).toBe(0);
+    expect(deltasAt(1)).toBe(1);
+    expect(deltasAt(100)).toBe(2);
+    expect(deltasAt(799)).toBe(9);
+    expect(h.types()).not.toContain('response.done');
+    // Generation ends with the last chunk: response.done follows it at once.
+    expect(deltasAt(1)).toBe(10);
+    expect(h.types().at(-1)).toBe('response.done');
+    const text = h.sent
+      .filter((e) => e.type === 'response.output_audio_transcript.delta')
+      .map((e) => e.delta);
+    expect(text.join('')).toBe('ഒന്ന് രണ്ട് മൂന്ന്');
+    // The last word goes out with the last third of the audio, not all at the start.
+    const lastWord = h.sent.findIndex((e) => e.delta === 'മൂന്ന്');
+    const deltasBefore = h.sent
+      .slice(0, lastWord)
+      .filter((e) => e.type === 'response.output_audio.delta').length;
+    expect(deltasBefore).toBeGreaterThanOrEqual(6);
+  });
+
+  it('sends the transcript after the reply started (transcripts may come late)', () => {
+    const h = harness();
+    h.audio(speech());
+    h.clock.advance(400);
+    const types = h.types();
+    expect(types.indexOf('conversation.item.input_audio_transcription.completed')).toBeGreaterThan(
+      types.indexOf('response.created'),
+    );
+  });
+
+  it('a tool turn: call, then the next response only after the output for that call_id', () => {
+    const h = harness();
+    h.audio(speech());
+    h.clock.advance(2000);
+    h.audio(speech());
+    h.clock.advance(500);
+    const call = h.sent.find((e) => e.type === 'response.function_call_arguments.done')!;
+    expect(call).toMatchObject({ name: 'get_weather', arguments: '{"city":"Kochi"}' });
+    const before = h.sent.filter((e) => e.type === 'response.created').length;
+    h.clock.advance(5000);
+    expect(h.sent.filter((e) => e.type === 'response.created')).toHaveLength(before);
+    h.send({
+      type: 'conversation.item.create',
+      item: { type: 'function_call_output', call_id: call.call_id, output: '{"c":30}' },
+    });
+    expect(h.types().slice(-2)).toEqual(['conversation.item.created', 'response.created']);
+    // A second output for the same call is an error: each call is answered once.
+    h.send({
+      type: 'conversation.item.create',
+      item: { type: 'function_call_output', call_id: call.call_id, output: '{}' },
+    });
+    expect(h.sent.at(-1)).toMatchObject({ type: 'error', error: { code: 'unknown_call_id' } });
+  });
+
+  it('turns cycle when the user speaks more turns than the fixture has', () => {
+    const h = harness();
+    for (let i = 0; i < 3; i++) {
+      h.audio(speech());
+      h.clock.advance(3000);
+      const last = h.sent.filter((e) => e.type === 'response.function_call_arguments.done').length;
+      if (last > 0 && i === 1) {
+        const call = h.sent.find((e) => e.type === 'response.function_call_arguments.done')!;
+        h.send({
+          type: 'conversation.item.create',
+          item: { type: 'function_call_output', call_id: call.call_id, output: '1' },
+        });
+        h.clock.advance(3000);
+      }
+    }
+    const transcripts = h.sent
+      .filter((e) => e.type === 'conversation.item.input_audio_transcription.completed')
+      .map((e) => e.transcript);
+    expect(transcripts).toEqual(['ഹലോ', 'കാലാവസ്ഥ?', 'ഹലോ']);
+  });
+
+  it('Premium sends nothing for commit, clear and response.create', () => {
+    const h = harness('premium');
+    h.audio(tone(440, 300, -10));
+    const n = h.sent.length;
+    for (const type of ['input_audio_buffer.commit', 'input_audio_buffer.clear', 'response.create'])
+      h.send({ type });
+    h.clock.advance(1000);
+    expect(h.sent.slice(n)).toEqual([]);
+  });
+
+  it('echoes the client event_id in errors and maps a missing field to missing_required_parameter', () => {
+    const h = harness();
+    h.send({
+      type: 'conversation.item.create',
+      event_id: 'evt_7',
+      item: { type: 'function_call_output', output: 'x' },
+    });
+    expect(h.sent.at(-1)).toMatchObject({
+      type: 'error',
+      error: { code: 'missing_required_parameter', event_id: 'evt_7' },
+    });
+  });
+
+  it('stops everything when it ends: no event after end()', () => {
+    const h = harness();
+    h.audio(speech());
+    h.clock.advance(250);
+    const n = h.sent.length;
+    h.session.end();
+    h.clock.advance(5000);
+    expect(h.sent.length).toBe(n);
+  });
+});
