@@ -57,8 +57,9 @@ const serverEventType = { type: 'string', minLength: 1 } as const;
  * - `close`: send an `error` event first when `error` is given, then close with `code`.
  * - `terminate`: destroy the socket without a close frame.
  * - `stall`: stop sending (the socket stays open) for `ms`, or for good when omitted.
- * - `delay`: hold every later outbound event (or only those of `types`) by `ms` plus a
- *   uniform random jitter in `[0, jitterMs]`, keeping their order.
+ * - `delay`: hold every later outbound event by `ms` plus a uniform random jitter in
+ *   `[0, jitterMs]`, keeping their order; with `types`, only events of those types are held and
+ *   the rest pass at once (so held deltas can arrive after their `response.done`).
  * - `duplicate`: send the next outbound event (of `type`, when given) `times` extra times.
  * - `drop`: drop the next `count` outbound events (of `type`, when given).
  * - `inject`: send `event` as is (an unknown type, extra fields, anything JSON).

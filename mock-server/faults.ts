@@ -159,8 +159,9 @@ export class FaultStage {
       this.scheduler.at(release, () => this.write(text, type));
       return;
     }
-    if (this.lastRelease > now) {
-      // Events behind a delayed one keep their order.
+    if (!d?.types && this.lastRelease > now) {
+      // Without `types`, events behind a delayed one keep their order; with `types`, the
+      // others pass at once and the delayed ones arrive late (e.g. deltas after response.done).
       this.scheduler.at(this.lastRelease, () => this.write(text, type));
       return;
     }

@@ -8,6 +8,7 @@ export {
   type MockServerOptions,
   type SessionInfo,
   type SessionSummary,
+  type ConnectionEvent,
 } from './mock-server.js';
 export { realClock, FakeClock, type Clock, type TimerHandle } from './clock.js';
 export { Scheduler, type LatenessStats, type ScheduledTask } from './scheduler.js';

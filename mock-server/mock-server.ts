@@ -70,6 +70,11 @@ export interface MockServerOptions {
   onFrame?: (frame: WireFrame) => void;
   /** Called when a session ends, with its summary. */
   onSessionEnd?: (summary: SessionSummary) => void;
+  /**
+   * Sees every WebSocket connection, refused ones included: when it opened, and when and how
+   * it closed (the conformance runner's connection log).
+   */
+  onConnection?: (event: ConnectionEvent) => void;
   /** Random source for jitter; default Math.random. */
   random?: () => number;
 }
@@ -92,6 +97,19 @@ export interface SessionSummary extends SessionInfo {
   closeReason: string;
   closedBy: 'server' | 'client';
 }
+
+/** A connection opened or closed (see `onConnection`). */
+export type ConnectionEvent =
+  | { kind: 'opened'; session: string; number: number; at: number }
+  | {
+      kind: 'closed';
+      session: string;
+      number: number;
+      at: number;
+      code: number;
+      reason: string;
+      closedBy: 'server' | 'client';
+    };
 
 /** A running mock swaram server. */
 export interface MockServer {
@@ -220,6 +238,19 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     });
     const number = ++sessionCount;
     const id = `sess_${number.toString(36).padStart(4, '0')}${randomBytes(4).toString('hex')}`;
+    let closedByServer = false;
+    options.onConnection?.({ kind: 'opened', session: id, number, at: clock.now() });
+    ws.once('close', (code, reason) =>
+      options.onConnection?.({
+        kind: 'closed',
+        session: id,
+        number,
+        at: clock.now(),
+        code,
+        reason: reason.toString(),
+        closedBy: closedByServer ? 'server' : 'client',
+      }),
+    );
     const credential = readCredential(req, url);
     const token = credential ? tokens.get(credential) : undefined;
     const refuse = (code: number, reason: string, error?: { code: ErrorCode; message: string }) => {
@@ -232,6 +263,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         observe({ session: id, dir: 'out', at: clock.now(), text, type: 'error' });
         ws.send(text);
       }
+      closedByServer = true;
       ws.close(code, reason);
       log?.note(id, clock.now(), 'refused', { code, reason, key: redactKey(credential) });
     };
@@ -289,7 +321,6 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       openedAt: clock.now(),
       stats: undefined!,
     };
-    let closedByServer = false;
     const stage = new FaultStage(
       {
         write: (text, type) => {
