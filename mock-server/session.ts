@@ -661,8 +661,14 @@ function pointerToParam(path: string): string | undefined {
     .join('.');
 }
 
-function statusReason(status: 'failed' | 'incomplete'): string {
-  return status === 'failed' ? 'error' : 'max_output_tokens';
+/** OpenAI's `status_details` for a response that ended on its own. */
+function statusDetails(status: 'completed' | 'failed' | 'incomplete'): Record<string, unknown> | null {
+  if (status === 'completed') return null;
+  if (status === 'incomplete') return { type: 'incomplete', reason: 'max_output_tokens' };
+  return {
+    type: 'failed',
+    error: { type: 'server_error', code: 'server_error', message: 'the reply could not be generated' },
+  };
 }
 
 /**
