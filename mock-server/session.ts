@@ -531,8 +531,7 @@ export class Session {
         id: r.id,
         object: 'realtime.response',
         status,
-        status_details:
-          status === 'completed' ? null : { type: status, reason: statusReason(status) },
+        status_details: statusDetails(status),
         output,
         usage: this.usage(r),
       },
