@@ -306,7 +306,9 @@ export function buildRecordedFixture(session: RecordedSession, meta: RecordingMe
         response.audio = file;
         if (r.transcript.length > 0) response.transcript = r.transcript;
       } else if (r.transcript.length > 0) {
-        notes.push(`response ${r.id} streamed a transcript without audio; the transcript is left out`);
+        notes.push(
+          `response ${r.id} streamed a transcript without audio; the transcript is left out`,
+        );
       }
       if (r.toolCall) {
         toolCalls += 1;
@@ -329,7 +331,9 @@ export function buildRecordedFixture(session: RecordedSession, meta: RecordingMe
       response.timing =
         r.deltas.length > 0
           ? { deltas: r.deltas }
-          : { firstDeltaMs: round(Math.max(0, (r.toolCall?.atMs ?? r.createdAtMs) - r.createdAtMs)) };
+          : {
+              firstDeltaMs: round(Math.max(0, (r.toolCall?.atMs ?? r.createdAtMs) - r.createdAtMs)),
+            };
       return response;
     });
     responseCount += out.length;
@@ -395,7 +399,13 @@ export async function writeRecordedFixture(
     await writeFile(join(dir, file), data);
     files.push(file);
   };
-  await write(RECORDED_EVENTS_FILE, session.lines().map((l) => JSON.stringify(l) + '\n').join(''));
+  await write(
+    RECORDED_EVENTS_FILE,
+    session
+      .lines()
+      .map((l) => JSON.stringify(l) + '\n')
+      .join(''),
+  );
   await write(VIOLATIONS_FILE, JSON.stringify(violationsOf(session), null, 2) + '\n');
   if (built.manifest === undefined) {
     throw new RecorderError(
@@ -407,12 +417,7 @@ export async function writeRecordedFixture(
     );
   }
   for (const [file, pcm] of built.wavs) await write(file, encodeWav(pcm));
-  const manifestText = JSON.stringify(
-    { $schema: 'https://swaram.invalid/fixture.schema.json', ...built.manifest },
-    null,
-    2,
-  );
-  await write('fixture.json', manifestText.replace(/^ {2}"\$schema": .*\n/m, '') + '\n');
+  await write('fixture.json', manifestJson(built.manifest));
 
   const report = await validateFixture(dir);
   if (!report.ok) {
@@ -544,16 +549,28 @@ function closeOf(
   return { expect, fault };
 }
 
+/** The manifest as JSON, two-space indented, with one line per recorded delta. */
+function manifestJson(manifest: FixtureManifest): string {
+  return (
+    JSON.stringify(manifest, null, 2).replace(
+      /\{\n\s*"atMs": ([\d.e+-]+),\n\s*"bytes": (\d+)\n\s*\}/g,
+      '{ "atMs": $1, "bytes": $2 }',
+    ) + '\n'
+  );
+}
+
 /** Files a previous recording wrote, so a new one replaces them and nothing else. */
 async function removePreviousRecording(dir: string): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);
   const ours = /^(fixture\.json|events\.jsonl|violations\.json|turn\d+-(user|response\d*)\.wav)$/;
-  await Promise.all(names.filter((n) => ours.test(n)).map((n) => rm(join(dir, n), { force: true })));
+  await Promise.all(
+    names.filter((n) => ours.test(n)).map((n) => rm(join(dir, n), { force: true })),
+  );
 }
 
 /** When the client sent the audio at `sample` (ms since it connected). */
 function sentAt(sent: readonly [number, number, number][], sample: number): number | undefined {
-  for (const [atMs, start, end] of sent) if (sample < end || start >= sample) return atMs;
+  for (const [atMs, , end] of sent) if (sample < end) return atMs;
   return undefined;
 }
 

@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { listFixtures, validateFixture } from '../fixtures/load-fixture.js';
 import { startMockServer, type MockServer, type SessionSummary } from './mock-server.js';
 import { FAULT_SYNTAX_HELP, FaultSyntaxError, parseFault } from './parse-fault.js';
+import { RECORD_DEFAULT_PORT, runRecordCommand } from './record-command.js';
 import type { Mode } from './session.js';
 
 /** The port `swaram-mock` listens on when none is given (the library default is 0). */
@@ -186,6 +187,53 @@ export async function runMockCli(argv: string[]): Promise<void> {
           console.error(`${report.dir}: ${errors} error(s), ${warnings} warning(s)`);
           process.exitCode = 1;
         }
+      },
+    )
+    .command(
+      'record',
+      'record a session with a real server into a fixture: a transparent WebSocket proxy',
+      (y) =>
+        y
+          .option('upstream', {
+            type: 'string',
+            demandOption: true,
+            describe: 'the real server, e.g. wss://host/v1/realtime (credentials never go here)',
+          })
+          .option('out', {
+            type: 'string',
+            demandOption: true,
+            describe: 'fixture folder to write; its name is the fixture name (fixtures/<name>)',
+          })
+          .option('port', {
+            alias: 'p',
+            type: 'number',
+            default: RECORD_DEFAULT_PORT,
+            describe: 'port the client connects to; 0 picks a free one',
+          })
+          .option('host', { type: 'string', default: '127.0.0.1', describe: 'interface to bind' })
+          .option('key-env', {
+            type: 'string',
+            describe:
+              "environment variable holding the upstream key, sent as Bearer (the client's own credentials are then not passed on)",
+          })
+          .option('force', {
+            type: 'boolean',
+            default: false,
+            describe: 'replace a previous recording in --out',
+          })
+          .example(
+            '$0 record --upstream wss://api.example/v1/realtime --out fixtures/my-call',
+            'point your client at ws://127.0.0.1:8766/v1/realtime?model=mal-realtime-simple, talk, hang up',
+          ),
+      async (a) => {
+        process.exitCode = await runRecordCommand({
+          upstream: a.upstream,
+          out: a.out,
+          port: a.port,
+          host: a.host,
+          keyEnv: a['key-env'],
+          force: a.force,
+        });
       },
     )
     .example(
