@@ -169,7 +169,8 @@ export class Target extends EventEmitter<TargetEvents> {
   private phase: Phase = 'idle';
   private child: ChildProcess | undefined;
   private helloMessage: Hello | undefined;
-  private featureSet: ReadonlySet<string> = new Set();
+  /** Filled in place at the handshake, so a reference taken before `start()` stays valid. */
+  private readonly featureSet = new Set<string>();
   private nextId = 0;
   private seq = 0;
   private readonly pending = new Map<number, Pending>();
@@ -337,7 +338,7 @@ export class Target extends EventEmitter<TargetEvents> {
     try {
       const message = await hello;
       this.helloMessage = message;
-      this.featureSet = new Set(message.features);
+      for (const feature of message.features) this.featureSet.add(feature);
       this.phase = 'running';
       return message;
     } catch (err) {
