@@ -1,0 +1,285 @@
+import { pcm16Base64Problem } from '../../protocol/codec.js';
+import { budget, summarise } from '../metrics.js';
+import type { Evidence, Rule } from '../rule.js';
+import type { Trace } from '../trace.js';
+import {
+  actionsOf,
+  bytesToMs,
+  fmtMs,
+  num,
+  plural,
+  validAudioBytes,
+  wireEvents,
+} from './trace-query.js';
+import type { WireEvent } from './trace-query.js';
+import { fail, frameEvidence, pass, timeEvidence } from './verdict.js';
+
+/** A valid append with its duration. */
+interface Chunk extends WireEvent {
+  ms: number;
+}
+
+/**
+ * Valid appends split into streams: per connection, a pause of `gapMs` or more between two
+ * appends ends a stream.
+ */
+export function appendStreams(trace: Trace, gapMs: number): Chunk[][] {
+  const streams: Chunk[][] = [];
+  const open = new Map<number, Chunk[]>();
+  for (const e of wireEvents(trace, 'in', 'input_audio_buffer.append')) {
+    const bytes = validAudioBytes(e.event.audio);
+    if (bytes === undefined || bytes === 0) continue;
+    const chunk: Chunk = { ...e, ms: bytesToMs(bytes) };
+    const current = open.get(e.connection);
+    const last = current?.[current.length - 1];
+    if (current && last && e.at - last.at < gapMs) {
+      current.push(chunk);
+    } else {
+      const fresh = [chunk];
+      streams.push(fresh);
+      open.set(e.connection, fresh);
+    }
+  }
+  return streams;
+}
+
+/** APPEND-FORMAT: strict base64 of PCM16, non-empty, even byte count. */
+export const appendFormat: Rule = {
+  id: 'APPEND-FORMAT',
+  level: 'MUST',
+  title: 'Appended audio is strict base64 PCM16',
+  section: 'protocol §3 (audio), §4 (input_audio_buffer.append)',
+  description:
+    'Every `input_audio_buffer.append` carries `audio` that is canonical, padded, ' +
+    'standard-alphabet base64 (no `data:` prefix, no whitespace or line breaks, no base64url), ' +
+    'non-empty, and an even number of bytes (whole PCM16 samples). That the samples are 24 kHz ' +
+    'mono cannot be seen in the bytes; APPEND-PACE checks the rate from timing. Real-world ' +
+    'failure: data-URL prefixes, MIME line breaks and odd byte counts from dropped bytes are ' +
+    'rejected with `invalid_audio`, so the user is never heard.',
+  sources: [
+    'huggingface/speech-to-speech#410',
+    'openai/openai-agents-python#1824',
+    'QuantumNous/new-api#5725',
+  ],
+  needs: {},
+  check(trace) {
+    const appends = wireEvents(trace, 'in', 'input_audio_buffer.append');
+    if (appends.length === 0) return undefined;
+    const evidence: Evidence[] = [];
+    for (const a of appends) {
+      const audio = a.event.audio;
+      const problem =
+        typeof audio === 'string' ? pcm16Base64Problem(audio) : 'is missing or not a string';
+      if (problem !== undefined) evidence.push(frameEvidence(trace, a.index, `audio ${problem}`));
+    }
+    if (evidence.length === 0) {
+      return pass(`All ${plural(appends.length, 'append')} carry strict base64 PCM16.`);
+    }
+    return fail(
+      `${plural(evidence.length, 'append')} of ${appends.length} carry audio that is not strict base64 PCM16.`,
+      evidence,
+    );
+  },
+};
+
+/** APPEND-SIZE: 10–200 ms per chunk. */
+export const appendSize: Rule = {
+  id: 'APPEND-SIZE',
+  level: 'SHOULD',
+  title: 'Audio chunks of 10–200 ms',
+  section: 'protocol §3 (audio: 20–100 ms chunks are usual)',
+  description:
+    'Each valid append carries between `append.minChunkMs` (10) and `append.maxChunkMs` (200) ' +
+    'ms of audio; 20–100 ms is usual. The last chunk of a stream (followed by a pause of ' +
+    '`append.streamGapMs` or another client event, or ending the connection) may be shorter: ' +
+    'it is the remainder when the microphone stops. Real-world failure: whole utterances or ' +
+    'files sent in one append hit frame limits (close 1009) and defeat server VAD; tiny ' +
+    'chunks multiply per-message overhead.',
+  sources: ['lemonade-sdk/lemonade#2442', 'pipecat-ai/pipecat#1464', 'BasedHardware/omi#565'],
+  needs: {},
+  check(trace, context) {
+    const min = budget(context, 'append.minChunkMs');
+    const max = budget(context, 'append.maxChunkMs');
+    const gap = budget(context, 'append.streamGapMs');
+    const streams = appendStreams(trace, gap);
+    const chunks = streams.flat();
+    if (chunks.length === 0) return undefined;
+    const evidence: Evidence[] = [];
+    for (const stream of streams) {
+      stream.forEach((c, i) => {
+        const next = trace.frames
+          .slice(c.index + 1)
+          .find((f) => f.dir === 'in' && f.connection === c.connection);
+        const lastOfStream =
+          i === stream.length - 1 || next?.event?.type !== 'input_audio_buffer.append';
+        if (c.ms > max) {
+          evidence.push(
+            frameEvidence(trace, c.index, `${fmtMs(c.ms)} in one append (over ${max} ms)`),
+          );
+        } else if (c.ms < min && !lastOfStream) {
+          evidence.push(
+            frameEvidence(trace, c.index, `${fmtMs(c.ms)} in one append (under ${min} ms)`),
+          );
+        }
+      });
+    }
+    const s = summarise(chunks.map((c) => c.ms));
+    const sizes = `median ${fmtMs(s.p50!)}, largest ${fmtMs(s.max!)}`;
+    if (evidence.length === 0) {
+      return pass(`${plural(chunks.length, 'append')} of ${min}–${max} ms (${sizes}).`);
+    }
+    return fail(
+      `${plural(evidence.length, 'append')} fall outside ${min}–${max} ms (${sizes}).`,
+      evidence,
+    );
+  },
+};
+
+/** Least-squares slope of y on x. */
+function slope(points: ReadonlyArray<readonly [number, number]>): number {
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p[0], 0) / n;
+  const my = points.reduce((s, p) => s + p[1], 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (const [x, y] of points) {
+    sxy += (x - mx) * (y - my);
+    sxx += (x - mx) ** 2;
+  }
+  return sxx === 0 ? Infinity : sxy / sxx;
+}
+
+/** The pace of one stream, and its largest burst. */
+export interface StreamPace {
+  /** Audio ms per wall ms over the middle 80 % of the stream's wall time. */
+  rate: number;
+  /** Most audio sent ahead of real time over any interval (ms). */
+  burstMs: number;
+  audioMs: number;
+  wallMs: number;
+}
+
+/**
+ * The pace of a stream. The rate is the least-squares slope of cumulative audio against wall
+ * time over the middle 80 % of the stream's wall time, so a backlog flushed at the start (audio
+ * held until `session.updated`) does not count as fast streaming, while a file pushed at 10×
+ * does. The burst is max over i ≤ j of (audio of chunks i..j) − (t_j − t_i).
+ */
+export function streamPace(stream: readonly Chunk[]): StreamPace {
+  const t0 = stream[0]!.at;
+  const t1 = stream[stream.length - 1]!.at;
+  const wallMs = t1 - t0;
+  let cumulative = 0;
+  const points: Array<[number, number]> = stream.map((c) => [c.at, (cumulative += c.ms)]);
+  const audioMs = cumulative;
+  let rate: number;
+  if (wallMs <= 0) {
+    rate = Infinity;
+  } else {
+    const lo = t0 + 0.1 * wallMs;
+    const hi = t0 + 0.9 * wallMs;
+    const middle = points.filter(([t]) => t >= lo && t <= hi);
+    rate = slope(middle.length >= 3 ? middle : points);
+  }
+  let burstMs = 0;
+  let before = 0;
+  let minStart = Infinity;
+  for (const c of stream) {
+    minStart = Math.min(minStart, before - c.at);
+    before += c.ms;
+    burstMs = Math.max(burstMs, before - c.at - minStart);
+  }
+  return { rate, burstMs, audioMs, wallMs };
+}
+
+function rateHint(rate: number): string {
+  if (Math.abs(rate - 2 / 3) < 0.05) return ' (what 16 kHz audio declared as 24 kHz looks like)';
+  if (Math.abs(rate - 2) < 0.1) return ' (what 48 kHz audio declared as 24 kHz looks like)';
+  if (Math.abs(rate - 1 / 3) < 0.03) return ' (what 8 kHz audio declared as 24 kHz looks like)';
+  return '';
+}
+
+/** APPEND-PACE: live audio at real-time pace. */
+export const appendPace: Rule = {
+  id: 'APPEND-PACE',
+  level: 'SHOULD',
+  title: 'Live audio is sent at real-time pace',
+  section: 'protocol §3 (audio), §7 (server VAD on the audio clock)',
+  description:
+    'While the client streams, it sends about one millisecond of audio per millisecond of ' +
+    'wall time. Appends are split into streams at pauses of `append.streamGapMs` (a client ' +
+    'that sends only speech pauses legitimately). Each stream carrying at least ' +
+    '`append.paceMinAudioMs` of audio is judged: its rate (least-squares slope of cumulative ' +
+    'audio against time over the middle 80 % of the stream, so a backlog held until ' +
+    '`session.updated` and flushed at once is not counted) must lie within 1 ± ' +
+    '`append.paceTolerance`. A rate near 0.67 or 2 is what 16 kHz or 48 kHz audio declared as ' +
+    '24 kHz looks like. When the runner fed the microphone, the audio sent may not exceed the ' +
+    'audio fed by more than `append.micRatioMax` (plus one chunk): more is resampling with the ' +
+    'wrong rate. The largest burst (audio sent ahead of real time over any interval) is ' +
+    'reported. The catalogue also proposes detecting a wrong rate from a known tone; the ' +
+    'runner feeds no such tone yet, so the rate is judged from timing and byte counts only. ' +
+    'Real-world failure: files pushed faster than real time break server VAD timing and ' +
+    'barge-in; a wrong sample rate makes the user sound slowed down or chipmunked.',
+  sources: ['gradio-app/fastrtc#286'],
+  needs: {},
+  check(trace, context) {
+    const tolerance = budget(context, 'append.paceTolerance');
+    const minAudio = budget(context, 'append.paceMinAudioMs');
+    const micRatioMax = budget(context, 'append.micRatioMax');
+    const streams = appendStreams(trace, budget(context, 'append.streamGapMs'));
+    const evidence: Evidence[] = [];
+    const findings: string[] = [];
+    let judged = 0;
+    let largestBurst = 0;
+    const rates: number[] = [];
+    for (const stream of streams) {
+      const pace = streamPace(stream);
+      largestBurst = Math.max(largestBurst, pace.burstMs);
+      if (pace.audioMs < minAudio) continue;
+      judged += 1;
+      rates.push(pace.rate);
+      if (Math.abs(pace.rate - 1) > tolerance) {
+        const rate = Number.isFinite(pace.rate) ? pace.rate.toFixed(2) : 'all at once';
+        findings.push(`rate ${rate}${rateHint(pace.rate)}`);
+        evidence.push(
+          frameEvidence(
+            trace,
+            stream[0]!.index,
+            `stream of ${fmtMs(pace.audioMs)} of audio in ${fmtMs(pace.wallMs)}: ${rate} audio ms per wall ms`,
+          ),
+        );
+      }
+    }
+    const mic = actionsOf(trace, 'mic.audio');
+    const micBytes = mic.reduce((n, a) => n + (num(a.data.bytes) ?? 0), 0);
+    const chunks = streams.flat();
+    if (micBytes > 0 && chunks.length > 0) {
+      judged += 1;
+      const sentMs = chunks.reduce((n, c) => n + c.ms, 0);
+      const micMs = bytesToMs(micBytes);
+      const largestChunk = Math.max(...chunks.map((c) => c.ms));
+      if (sentMs > micMs * micRatioMax + largestChunk) {
+        findings.push(`sent ${(sentMs / micMs).toFixed(2)}× the microphone audio`);
+        evidence.push(
+          timeEvidence(
+            mic[mic.length - 1]!.at,
+            `sent ${fmtMs(sentMs)} of audio; the microphone gave the client ${fmtMs(micMs)}`,
+          ),
+        );
+      }
+    }
+    if (judged === 0) return undefined;
+    const burst = `largest burst ${fmtMs(largestBurst)} ahead of real time`;
+    if (evidence.length === 0) {
+      const r = rates.length > 0 ? `rate ${rates.map((x) => x.toFixed(2)).join(', ')}; ` : '';
+      return pass(`Audio was streamed at real-time pace (${r}${burst}).`);
+    }
+    return fail(
+      `Audio was not streamed at real-time pace: ${findings.join('; ')} (${burst}).`,
+      evidence,
+    );
+  },
+};
+
+/** The audio-out family, in catalogue order. */
+export const AUDIO_OUT_RULES: readonly Rule[] = [appendFormat, appendSize, appendPace];

@@ -1,0 +1,537 @@
+import { budget, busyCloses } from '../metrics.js';
+import type { BusyClose } from '../metrics.js';
+import type { Evidence, Rule, Verdict } from '../rule.js';
+import type { Trace, TraceConnection } from '../trace.js';
+import {
+  connectAskedBetween,
+  fmtMs,
+  hasApp,
+  num,
+  observationsOf,
+  plural,
+  wireEvents,
+} from './trace-query.js';
+import {
+  fail,
+  frameEvidence,
+  notObservable,
+  observationEvidence,
+  pass,
+  timeEvidence,
+  warn,
+} from './verdict.js';
+
+/** Connections the client opened on its own after `at` (no `connect` action in between). */
+function reconnectsAfter(trace: Trace, at: number): TraceConnection[] {
+  return trace.connections.filter(
+    (c) => c.openedAt >= at && !connectAskedBetween(trace, at, c.openedAt),
+  );
+}
+
+/** CLOSE-AUTH: after 4001 / 4003, no automatic reconnect; a distinct error reaches the app. */
+export const closeAuth: Rule = {
+  id: 'CLOSE-AUTH',
+  level: 'MUST',
+  title: 'No reconnect after 4001 / 4003',
+  section: 'protocol §2 (close codes 4001, 4003)',
+  description:
+    'After the server closes with 4001 (bad or expired key or token) or 4003 (out of credits) ' +
+    'the client makes zero automatic reconnect attempts: any connection opened after such a ' +
+    'close without the app asking (a runner `connect` action) fails, and so does an adapter ' +
+    '`connection` observation with state `reconnecting` after it. When driven through an ' +
+    'adapter, the app is told with a distinct error: an `error` observation of kind `auth` ' +
+    '(4001) or `billing` (4003), from the preceding `error` event on. Real-world failure: ' +
+    'clients that retry every close hammer the service with a revoked key, and the user sees ' +
+    '"connection lost" instead of "your key is invalid" or "add credits".',
+  sources: ['kazunori279/interpretab#13'],
+  needs: {},
+  check(trace, context) {
+    const reportWait = budget(context, 'app.reportWaitMs');
+    const closes = trace.connections.filter(
+      (c) =>
+        c.closedBy === 'server' &&
+        (c.closeCode === 4001 || c.closeCode === 4003) &&
+        c.closedAt !== undefined,
+    );
+    if (closes.length === 0) return undefined;
+    const appErrors = observationsOf(trace, 'error');
+    const states = observationsOf(trace, 'connection');
+    const errors = wireEvents(trace, 'out', 'error');
+    const evidence: Evidence[] = [];
+    const problems = new Set<string>();
+    for (const c of closes) {
+      const closedAt = c.closedAt!;
+      for (const r of reconnectsAfter(trace, closedAt)) {
+        problems.add('reconnected');
+        evidence.push(
+          timeEvidence(
+            r.openedAt,
+            `connection ${r.number} opened ${fmtMs(r.openedAt - closedAt)} after close ${c.closeCode}`,
+          ),
+        );
+      }
+      const retry = states.find(
+        (o) =>
+          o.at >= closedAt &&
+          o.data.state === 'reconnecting' &&
+          !connectAskedBetween(trace, closedAt, o.at),
+      );
+      if (retry) {
+        problems.add('announced a retry');
+        evidence.push(
+          observationEvidence(
+            trace,
+            retry.index,
+            `the client announced a reconnect after close ${c.closeCode}`,
+          ),
+        );
+      }
+      if (!hasApp(trace) || trace.endedAt - closedAt < reportWait) continue;
+      const kind = c.closeCode === 4001 ? 'auth' : 'billing';
+      const since =
+        errors.filter((e) => e.connection === c.number && e.at <= closedAt).at(-1)?.at ?? closedAt;
+      const told = appErrors.some((o) => o.at >= since && o.data.kind === kind);
+      if (!told) {
+        problems.add(`no ${kind} error for the app`);
+        const seen = [
+          ...new Set(appErrors.filter((o) => o.at >= since).map((o) => String(o.data.kind))),
+        ];
+        evidence.push(
+          timeEvidence(
+            closedAt,
+            `close ${c.closeCode}: no error of kind ${kind} surfaced${seen.length > 0 ? ` (saw ${seen.join(', ')})` : ''}`,
+          ),
+        );
+      }
+    }
+    if (evidence.length === 0) {
+      return pass(
+        `No reconnect after ${plural(closes.length, 'auth or billing close')}${hasApp(trace) ? ', and the app was told' : ''}.`,
+      );
+    }
+    return fail(`After an auth or billing close: ${[...problems].join(', ')}.`, evidence);
+  },
+};
+
+/** CLOSE-LIMIT: after 4008, no reconnect within 5 s; at most one live socket. */
+export const closeLimit: Rule = {
+  id: 'CLOSE-LIMIT',
+  level: 'MUST',
+  title: 'Back off after 4008; one socket per session',
+  section: 'protocol §2 (close code 4008)',
+  description:
+    'After the server closes with 4008 (too many concurrent connections) the client opens no ' +
+    'new connection within `close.limitQuietMs` (unless the app asks with a `connect`), and ' +
+    'at no time does the client hold two live sockets for one logical session: a connection ' +
+    'opened while an earlier one of the trace is still open fails. Exercised by a 4008 close ' +
+    'or by any trace with two or more connections. Real-world failure: a client that opens ' +
+    'the new socket before closing the old one, or retries 4008 at once, locks itself out ' +
+    'of its own plan limit.',
+  sources: ['pipecat-ai/pipecat#871'],
+  needs: {},
+  check(trace, context) {
+    const quiet = budget(context, 'close.limitQuietMs');
+    const limits = trace.connections.filter(
+      (c) => c.closedBy === 'server' && c.closeCode === 4008 && c.closedAt !== undefined,
+    );
+    if (limits.length === 0 && trace.connections.length < 2) return undefined;
+    const evidence: Evidence[] = [];
+    const problems = new Set<string>();
+    for (const c of limits) {
+      for (const r of reconnectsAfter(trace, c.closedAt!)) {
+        if (r.openedAt - c.closedAt! < quiet) {
+          problems.add(`reconnected within ${fmtMs(quiet)} of 4008`);
+          evidence.push(
+            timeEvidence(
+              r.openedAt,
+              `connection ${r.number} opened ${fmtMs(r.openedAt - c.closedAt!)} after 4008`,
+            ),
+          );
+        }
+      }
+    }
+    const sorted = [...trace.connections].sort((a, b) => a.openedAt - b.openedAt);
+    for (let j = 1; j < sorted.length; j++) {
+      const b = sorted[j]!;
+      const live = sorted
+        .slice(0, j)
+        .find((a) => a.closedAt === undefined || a.closedAt > b.openedAt);
+      if (live) {
+        problems.add('two live sockets');
+        evidence.push(
+          timeEvidence(
+            b.openedAt,
+            `connection ${b.number} opened while connection ${live.number} was still open`,
+          ),
+        );
+      }
+    }
+    if (evidence.length === 0) {
+      return pass(
+        limits.length > 0
+          ? `The client waited after 4008 and kept one socket at a time.`
+          : `The client kept one socket at a time over ${plural(trace.connections.length, 'connection')}.`,
+      );
+    }
+    return fail(`Connection limits were not respected: ${[...problems].join(', ')}.`, evidence);
+  },
+};
+
+/**
+ * The growth factor of a delay sequence: exp of the least-squares slope of ln(delay) against
+ * the attempt number. Robust to jitter in single delays, unlike a ratio of two of them.
+ */
+export function growthFactor(delays: readonly number[]): number {
+  const points = delays.map((d, k) => [k + 1, Math.log(Math.max(d, 1))] as const);
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p[0], 0) / n;
+  const my = points.reduce((s, p) => s + p[1], 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (const [x, y] of points) {
+    sxy += (x - mx) * (y - my);
+    sxx += (x - mx) ** 2;
+  }
+  return sxx === 0 ? 1 : Math.exp(sxy / sxx);
+}
+
+/**
+ * Whether a delay sequence shows no jitter: at least three delays whose consecutive ratios are
+ * all the same (within `relTol`), optionally followed by ratios of 1 (delays stuck at a cap).
+ * Constant delays count too. Real jitter makes equal ratios vanishingly unlikely; timer noise
+ * of measured delays is why `relTol` is not 0.
+ */
+export function looksUnjittered(delays: readonly number[], relTol: number): boolean {
+  if (delays.length < 3 || delays.some((d) => d <= 0)) return false;
+  const ratios = delays.slice(1).map((d, i) => d / delays[i]!);
+  const first = ratios[0]!;
+  let i = 0;
+  while (i < ratios.length && Math.abs(ratios[i]! - first) <= relTol * first) i++;
+  while (i < ratios.length && Math.abs(ratios[i]! - 1) <= relTol) i++;
+  return i === ratios.length;
+}
+
+/** Busy closes split into runs of consecutive attempts. */
+function busyChains(closes: readonly BusyClose[]): BusyClose[][] {
+  const chains: BusyClose[][] = [];
+  for (const b of closes) {
+    if (b.attempt === 1 || chains.length === 0) chains.push([b]);
+    else chains[chains.length - 1]!.push(b);
+  }
+  return chains;
+}
+
+/** CLOSE-BUSY: reconnect after 1013 with exponential backoff and jitter, on a fresh session. */
+export const closeBusy: Rule = {
+  id: 'CLOSE-BUSY',
+  level: 'MUST',
+  title: 'Backoff with jitter after 1013',
+  section: 'protocol §2 (close code 1013, transient server_error)',
+  description:
+    'After the server closes with 1013 (busy), or closes within 1 s of a transient ' +
+    '`server_error`, the client reconnects with exponential backoff and jitter on a fresh ' +
+    'session. D_1013 = next connection opened − close, per attempt; consecutive busy closes ' +
+    'form one run of attempts. Checked per trace: (1) it reconnects at all (no reconnect for ' +
+    '`D_1013.waitMs`, or the adapter reporting `closed` with no reconnect after the first ' +
+    'busy close, fails); (2) the first delay is at least `D_1013.firstMin`; (3) the delays ' +
+    'grow: with three or more delays before the cap, the factor fitted by least squares on ' +
+    'log delays must reach `D_1013.growthMin` × (1 − `D_1013.growthTolerance`), because jitter ' +
+    'makes a single ratio meaningless; with two, the second may not be shorter than the first; ' +
+    'delays may stop growing only from `D_1013.capMin` on; (4) there is an attempt limit (no ' +
+    'more than `D_1013.maxAttempts` consecutive reconnects); (5) jitter: delays whose ' +
+    'consecutive ratios are all equal (a pure geometric or constant sequence) show none: a ' +
+    'fail when the adapter reported the delays it chose (`connection.delayMs`, exact), a warn ' +
+    'when only measured delays look so (timer noise makes that a heuristic); (6) every new ' +
+    'connection starts with `session.update`. Across repetitions (checkRuns), the delays of ' +
+    'each attempt number, normalised by their mean, must spread with a coefficient of ' +
+    'variation above `D_1013.cvMin`, judged from `D_1013.minRuns` runs. Real-world failure: ' +
+    'clients that reconnect at once, or all on the same schedule, turn a busy server into an ' +
+    'outage (the thundering herd).',
+  sources: ['BasedHardware/omi#5520', 'hypothesis/h#2987'],
+  needs: { features: ['reconnect'] },
+  metrics: ['D_1013'],
+  check(trace, context) {
+    const closes = busyCloses(trace);
+    if (closes.length === 0) return undefined;
+    const firstMin = budget(context, 'D_1013.firstMin');
+    const growthMin = budget(context, 'D_1013.growthMin');
+    const tolerance = budget(context, 'D_1013.growthTolerance');
+    const capMin = budget(context, 'D_1013.capMin');
+    const maxAttempts = budget(context, 'D_1013.maxAttempts');
+    const waitMs = budget(context, 'D_1013.waitMs');
+    const states = observationsOf(trace, 'connection');
+    const clientFrames = wireEvents(trace, 'in');
+    const failures: Evidence[] = [];
+    const warnings: Evidence[] = [];
+    const problems = new Set<string>();
+    const all: number[] = [];
+
+    for (const chain of busyChains(closes)) {
+      const delays = chain.flatMap((b) => (b.delay === undefined ? [] : [b.delay]));
+      all.push(...delays);
+      const head = chain[0]!;
+      if (delays.length === 0) {
+        const gaveUp = states.some((o) => o.at >= head.closedAt && o.data.state === 'closed');
+        if (gaveUp || trace.endedAt - head.closedAt >= waitMs) {
+          problems.add('no reconnect');
+          failures.push(
+            timeEvidence(
+              head.closedAt,
+              `connection ${head.connection.number} closed busy; the client never reconnected`,
+            ),
+          );
+        }
+        continue;
+      }
+      if (delays[0]! < firstMin) {
+        problems.add(`first delay under ${fmtMs(firstMin)}`);
+        failures.push(
+          timeEvidence(
+            head.next!.openedAt,
+            `reconnected ${fmtMs(delays[0]!)} after the busy close`,
+          ),
+        );
+      }
+      const capAt = delays.findIndex((d) => d >= capMin);
+      const growing = capAt === -1 ? delays : delays.slice(0, capAt + 1);
+      if (growing.length >= 3) {
+        const g = growthFactor(growing);
+        if (g < growthMin * (1 - tolerance)) {
+          problems.add(`delays grow ×${g.toFixed(2)} per attempt`);
+          failures.push(
+            timeEvidence(
+              head.closedAt,
+              `delays ${growing.map((d) => fmtMs(d)).join(', ')}: fitted growth ×${g.toFixed(2)}`,
+            ),
+          );
+        }
+      } else if (growing.length === 2 && growing[1]! < growing[0]!) {
+        problems.add('delays do not grow');
+        failures.push(
+          timeEvidence(head.closedAt, `delays ${growing.map((d) => fmtMs(d)).join(', ')}`),
+        );
+      }
+      if (delays.length > maxAttempts) {
+        problems.add('no attempt limit');
+        failures.push(
+          timeEvidence(
+            chain[maxAttempts]!.closedAt,
+            `${delays.length} consecutive reconnects after busy closes`,
+          ),
+        );
+      }
+      const reported = chain.flatMap((b) => {
+        const until = b.next?.openedAt ?? trace.endedAt;
+        const o = states.find(
+          (s) =>
+            s.at >= b.closedAt &&
+            s.at <= until &&
+            s.data.state === 'reconnecting' &&
+            num(s.data.delayMs) !== undefined,
+        );
+        return o ? [num(o.data.delayMs)!] : [];
+      });
+      if (looksUnjittered(reported, 0.005)) {
+        problems.add('no jitter');
+        failures.push(
+          timeEvidence(
+            head.closedAt,
+            `the client's chosen delays ${reported.map((d) => fmtMs(d)).join(', ')} have exactly constant ratios`,
+          ),
+        );
+      } else if (reported.length < 3 && looksUnjittered(delays, 0.02)) {
+        warnings.push(
+          timeEvidence(
+            head.closedAt,
+            `measured delays ${delays.map((d) => fmtMs(d)).join(', ')} look unjittered (constant ratios within 2 %)`,
+          ),
+        );
+      }
+      for (const b of chain) {
+        if (!b.next) continue;
+        const first = clientFrames.find((f) => f.connection === b.next!.number);
+        if (first && first.type !== 'session.update') {
+          problems.add('not a fresh session');
+          failures.push(
+            frameEvidence(
+              trace,
+              first.index,
+              `connection ${b.next.number} began with ${first.type}, not session.update`,
+            ),
+          );
+        }
+      }
+    }
+    const figures = all.length > 0 ? ` (D_1013: ${all.map((d) => fmtMs(d)).join(', ')})` : '';
+    if (failures.length > 0)
+      return fail(
+        `Busy reconnects broke CLOSE-BUSY: ${[...problems].join(', ')}${figures}.`,
+        failures,
+      );
+    if (all.length === 0) return undefined;
+    if (warnings.length > 0)
+      return warn(`Busy reconnects backed off but show no sign of jitter${figures}.`, warnings);
+    return pass(`The client backed off after busy closes and re-sent session.update${figures}.`);
+  },
+  checkRuns(traces, context): Verdict | undefined {
+    const cvMin = budget(context, 'D_1013.cvMin');
+    const minRuns = budget(context, 'D_1013.minRuns');
+    const byAttempt = new Map<number, number[]>();
+    let runs = 0;
+    for (const t of traces) {
+      const closes = busyCloses(t).filter((b) => b.delay !== undefined);
+      if (closes.length === 0) continue;
+      runs += 1;
+      for (const b of closes)
+        byAttempt.set(b.attempt, [...(byAttempt.get(b.attempt) ?? []), b.delay!]);
+    }
+    if (runs < minRuns) return undefined;
+    const normalised: number[] = [];
+    const notes: Evidence[] = [];
+    for (const [attempt, values] of [...byAttempt].sort((a, b) => a[0] - b[0])) {
+      if (values.length < 2) continue;
+      const mean = values.reduce((s, v) => s + v, 0) / values.length;
+      if (mean <= 0) continue;
+      normalised.push(...values.map((v) => v / mean));
+      notes.push({ note: `attempt ${attempt}: ${values.map((v) => fmtMs(v)).join(', ')}` });
+    }
+    if (normalised.length < 2) return undefined;
+    const variance = normalised.reduce((s, v) => s + (v - 1) ** 2, 0) / (normalised.length - 1);
+    const cv = Math.sqrt(variance);
+    if (cv > cvMin) {
+      return pass(
+        `Reconnect delays spread across ${runs} runs (coefficient of variation ${cv.toFixed(2)}).`,
+        notes,
+      );
+    }
+    return fail(
+      `Reconnect delays barely differ across ${runs} runs (coefficient of variation ${cv.toFixed(2)}, needs more than ${cvMin}): no jitter.`,
+      notes,
+    );
+  },
+};
+
+/** CLOSE-CLEAN: no reconnect after 1000; the app's end closes with 1000 promptly. */
+export const closeClean: Rule = {
+  id: 'CLOSE-CLEAN',
+  level: 'SHOULD',
+  title: 'Clean close with 1000',
+  section: 'protocol §2 (close codes), adapter `end`',
+  description:
+    'After the server closes with 1000 the client does not reconnect on its own (a new ' +
+    'connection needs the app to ask: a runner `connect` action). When the app ends the ' +
+    'session (runner action `end`), the client closes the open connection itself with code ' +
+    '1000 within `close.cleanMs`, sends no frame after `end` (beyond `close.afterEndGraceMs` ' +
+    'of frames already in flight) and does not reconnect. Real-world failure: clients that ' +
+    'reconnect after every close resurrect sessions the user ended; clients that close with ' +
+    '1006 or never close leak sessions that count against plan limits.',
+  sources: ['speechly/speechly#197'],
+  needs: {},
+  check(trace, context) {
+    const cleanMs = budget(context, 'close.cleanMs');
+    const grace = budget(context, 'close.afterEndGraceMs');
+    const normal = trace.connections.filter(
+      (c) => c.closedBy === 'server' && c.closeCode === 1000 && c.closedAt !== undefined,
+    );
+    const ends = trace.actions.filter((a) => a.kind === 'end');
+    if (normal.length === 0 && ends.length === 0) return undefined;
+    const evidence: Evidence[] = [];
+    const problems = new Set<string>();
+    for (const c of normal) {
+      for (const r of reconnectsAfter(trace, c.closedAt!)) {
+        problems.add('reconnected after 1000');
+        evidence.push(
+          timeEvidence(
+            r.openedAt,
+            `connection ${r.number} opened after the server closed with 1000`,
+          ),
+        );
+      }
+    }
+    let judged = normal.length;
+    for (const end of ends) {
+      const live = trace.connections.filter(
+        (c) => c.openedAt <= end.at && (c.closedAt === undefined || c.closedAt > end.at),
+      );
+      for (const c of live) {
+        judged += 1;
+        if (c.closedAt === undefined || c.closedAt - end.at > cleanMs) {
+          if (c.closedAt === undefined && trace.endedAt - end.at < cleanMs) continue;
+          problems.add('not closed promptly');
+          evidence.push(
+            timeEvidence(
+              end.at,
+              `connection ${c.number} ${c.closedAt === undefined ? 'never closed' : `closed ${fmtMs(c.closedAt - end.at)}`} after the app ended the session`,
+            ),
+          );
+        } else if (c.closedBy !== 'client' || c.closeCode !== 1000) {
+          problems.add('not closed with 1000');
+          evidence.push(
+            timeEvidence(
+              c.closedAt,
+              `connection ${c.number} closed by the ${c.closedBy ?? 'unknown side'} with ${c.closeCode ?? 'no code'}`,
+            ),
+          );
+        }
+      }
+      const next = trace.actions.find((a) => a.kind === 'connect' && a.at > end.at)?.at ?? Infinity;
+      const after = trace.frames.findIndex(
+        (f) => f.dir === 'in' && f.at > end.at + grace && f.at < next,
+      );
+      if (after !== -1) {
+        problems.add('sent after end');
+        evidence.push(
+          frameEvidence(
+            trace,
+            after,
+            `${trace.frames[after]!.event?.type ?? 'frame'} sent ${fmtMs(trace.frames[after]!.at - end.at)} after the app ended the session`,
+          ),
+        );
+      }
+      for (const r of reconnectsAfter(trace, end.at)) {
+        if (live.includes(r)) continue;
+        problems.add('reconnected after end');
+        evidence.push(
+          timeEvidence(r.openedAt, `connection ${r.number} opened after the app ended the session`),
+        );
+      }
+    }
+    if (judged === 0 && evidence.length === 0) return undefined;
+    if (evidence.length === 0) return pass('Sessions ended cleanly with 1000 and stayed ended.');
+    return fail(`Sessions did not end cleanly: ${[...problems].join(', ')}.`, evidence);
+  },
+};
+
+/** LIVENESS: pings answered; a dead connection detected. Not observable from the trace today. */
+export const liveness: Rule = {
+  id: 'LIVENESS',
+  level: 'SHOULD',
+  title: 'Pings answered; dead connections noticed',
+  section: 'protocol §1 (connection)',
+  description:
+    'The client answers WebSocket pings even while idle, and notices a silent dead connection ' +
+    'within `liveness.detectMs` (45 s). Not judged yet: the trace records text frames only, ' +
+    'not ping/pong control frames, and the mock has no fault that stops answering pings (a ' +
+    '`stall` keeps the socket alive at the WebSocket level, so a client relying on pings ' +
+    'rightly sees it as alive). Every trace with a connection therefore gets not_observable, ' +
+    'never a pass. Judging it needs the mock to record pings and pongs in the trace and a ' +
+    '"blackhole" fault that stops pongs. Real-world failure: a half-open socket after a ' +
+    'network change leaves the app "connected" and deaf for minutes.',
+  sources: ['livekit/agents#7363'],
+  needs: {},
+  check(trace) {
+    if (trace.connections.length === 0) return undefined;
+    return notObservable(
+      'The trace has no WebSocket ping/pong records and the mock cannot black-hole a connection, so liveness cannot be judged.',
+    );
+  },
+};
+
+/** The close family, in catalogue order. */
+export const CLOSE_RULES: readonly Rule[] = [
+  closeAuth,
+  closeLimit,
+  closeBusy,
+  closeClean,
+  liveness,
+];

@@ -1,0 +1,396 @@
+import { budget } from '../metrics.js';
+import type { Evidence, Rule } from '../rule.js';
+import type { Trace, TraceFrame } from '../trace.js';
+import {
+  actionsOf,
+  appEndedBetween,
+  bytesToMs,
+  errorOf,
+  fmtMs,
+  hasApp,
+  hasFeature,
+  obj,
+  observationsOf,
+  playedChunks,
+  plural,
+  responseStatusOf,
+  str,
+  streamedResponses,
+  validAudioBytes,
+  wireEvents,
+} from './trace-query.js';
+import { fail, frameEvidence, observationEvidence, pass } from './verdict.js';
+
+/** Whether the client closed connection `number` at or after `from` without the app asking. */
+function clientClosedAfter(trace: Trace, number: number, from: number): number | undefined {
+  const c = trace.connections.find((x) => x.number === number);
+  if (c?.closedBy !== 'client' || c.closedAt === undefined || c.closedAt < from) return undefined;
+  return appEndedBetween(trace, from, c.closedAt) ? undefined : c.closedAt;
+}
+
+/** ERROR-SURVIVE: an `error` event never ends the session by itself; it reaches the app. */
+export const errorSurvive: Rule = {
+  id: 'ERROR-SURVIVE',
+  level: 'MUST',
+  title: 'An error event does not end the session',
+  section: 'protocol §2 (bad messages keep the connection open), §5 (error)',
+  description:
+    'An `error` event that the server does not follow with a close (within ' +
+    '`errors.closeGraceMs`; those belong to the CLOSE-* rules) leaves the session running: ' +
+    'the client does not close the connection (unless the app ended the session) and reports ' +
+    'no fatal error. When driven through an adapter, each such error also reaches the app: an ' +
+    '`error` observation after it with the same `code`, or containing its `message` (errors ' +
+    'within `app.reportWaitMs` of the end of the trace are not judged for this). Real-world ' +
+    'failure: SDKs that throw on any `error` event drop the call on a harmless validation ' +
+    'error, or swallow the code so the app cannot tell what went wrong.',
+  sources: ['openai/openai-realtime-api-beta#12', 'openai/openai-realtime-api-beta#13'],
+  needs: {},
+  check(trace, context) {
+    const grace = budget(context, 'errors.closeGraceMs');
+    const reportWait = budget(context, 'app.reportWaitMs');
+    const errors = wireEvents(trace, 'out', 'error').filter((e) => {
+      const c = trace.connections.find((x) => x.number === e.connection);
+      return !(c?.closedBy === 'server' && c.closedAt !== undefined && c.closedAt - e.at <= grace);
+    });
+    if (errors.length === 0) return undefined;
+    const appErrors = observationsOf(trace, 'error');
+    const evidence: Evidence[] = [];
+    const problems = new Set<string>();
+    for (const e of errors) {
+      const { code, message } = errorOf(e.event);
+      const closedAt = clientClosedAfter(trace, e.connection, e.at);
+      if (closedAt !== undefined) {
+        problems.add('closed the connection');
+        evidence.push(
+          frameEvidence(
+            trace,
+            e.index,
+            `${code ?? 'error'}; the client closed the connection ${fmtMs(closedAt - e.at)} later`,
+          ),
+        );
+      }
+      const surfaced = appErrors.filter(
+        (o) =>
+          o.at >= e.at &&
+          ((code !== undefined && o.data.code === code) ||
+            (message !== undefined &&
+              message !== '' &&
+              (str(o.data.message) ?? '').includes(message))),
+      );
+      const fatal = surfaced.find((o) => o.data.fatal === true);
+      if (fatal) {
+        problems.add('treated as fatal');
+        evidence.push(
+          observationEvidence(
+            trace,
+            fatal.index,
+            `the client gave up the session on ${code ?? 'an error'}`,
+          ),
+        );
+      }
+      if (hasApp(trace) && surfaced.length === 0 && trace.endedAt - e.at >= reportWait) {
+        problems.add('not surfaced to the app');
+        evidence.push(frameEvidence(trace, e.index, `${code ?? 'error'} never reached the app`));
+      }
+    }
+    if (evidence.length === 0) {
+      const how = hasApp(trace)
+        ? 'survived and reached the app'
+        : 'survived (wire only: surfacing not observable)';
+      return pass(`${plural(errors.length, 'error event')} ${how}.`);
+    }
+    return fail(`Error events were mishandled: ${[...problems].join(', ')}.`, evidence);
+  },
+};
+
+/** Whether a mock → client frame is outside what swaram documents (unknown type or field, junk). */
+function isUnusual(frame: TraceFrame): boolean {
+  if (frame.dir !== 'out' || frame.binary) return false;
+  if (frame.event === undefined) return true;
+  return frame.violations.some(
+    (v) =>
+      v.code === 'unknown_event' ||
+      v.code === 'unsupported_event' ||
+      v.code === 'invalid_json' ||
+      (v.code === 'invalid_event' && v.keyword === 'additionalProperties'),
+  );
+}
+
+/** UNKNOWN-TOLERANT: unknown event types and fields are ignored without damage. */
+export const unknownTolerant: Rule = {
+  id: 'UNKNOWN-TOLERANT',
+  level: 'MUST',
+  title: 'Unknown events and fields are ignored',
+  section: 'protocol §5 (a conforming client ignores what it does not know)',
+  description:
+    'Server frames the client does not know (unknown event types, OpenAI events swaram never ' +
+    'sends, extra fields, text that is not JSON) are ignored without crash or state damage. ' +
+    'After the first such frame on a connection: the client does not close the connection ' +
+    '(unless the app ended the session) and reports no fatal error; with feature `playback`, ' +
+    'if 100 ms or more of valid reply audio followed on that connection, some of it is played; ' +
+    'when the runner kept feeding the microphone a second past the frame and the client had ' +
+    'been streaming, it keeps streaming. Audio deltas with bad audio are PLAY-STRICT. ' +
+    'Real-world failure: strict parsers throw on a new field the server starts sending and ' +
+    'every client in the field breaks the same day.',
+  sources: ['richiejp/VoxInput#22', 'mastra-ai/mastra#16762'],
+  needs: {},
+  check(trace, context) {
+    const reportWait = budget(context, 'app.reportWaitMs');
+    const first = new Map<number, number>();
+    trace.frames.forEach((f, i) => {
+      if (isUnusual(f) && !first.has(f.connection)) first.set(f.connection, i);
+    });
+    if (first.size === 0) return undefined;
+    const fatal = observationsOf(trace, 'error').filter((o) => o.data.fatal === true);
+    const chunks = playedChunks(trace);
+    const deltas = wireEvents(trace, 'out', 'response.output_audio.delta');
+    const appends = wireEvents(trace, 'in', 'input_audio_buffer.append');
+    const mic = actionsOf(trace, 'mic.audio');
+    const evidence: Evidence[] = [];
+    const problems = new Set<string>();
+    for (const [connection, index] of first) {
+      const U = trace.frames[index]!.at;
+      const what = trace.frames[index]!.event?.type ?? 'a non-JSON frame';
+      const closedAt = clientClosedAfter(trace, connection, U);
+      if (closedAt !== undefined) {
+        problems.add('closed the connection');
+        evidence.push(
+          frameEvidence(trace, index, `after ${what} the client closed the connection`),
+        );
+      }
+      const f = fatal.find((o) => o.at >= U);
+      if (f) {
+        problems.add('fatal error');
+        evidence.push(observationEvidence(trace, f.index, `the client gave up after ${what}`));
+      }
+      if (hasApp(trace) && hasFeature(trace, 'playback')) {
+        const later = deltas.filter((d) => d.connection === connection && d.index > index);
+        const laterMs = bytesToMs(
+          later.reduce((n, d) => n + (validAudioBytes(d.event.delta) ?? 0), 0),
+        );
+        if (
+          laterMs >= 100 &&
+          trace.endedAt - later[0]!.at >= reportWait &&
+          !chunks.some((c) => c.end > U)
+        ) {
+          problems.add('playback stopped working');
+          evidence.push(
+            frameEvidence(
+              trace,
+              index,
+              `after ${what}, ${fmtMs(laterMs)} of reply audio came and none was played`,
+            ),
+          );
+        }
+      }
+      const streaming = appends.some((a) => a.connection === connection && a.index < index);
+      const fedLater = mic.some((a) => a.at >= U + 1000);
+      if (
+        streaming &&
+        fedLater &&
+        closedAt === undefined &&
+        !appends.some((a) => a.connection === connection && a.index > index)
+      ) {
+        problems.add('stopped streaming');
+        evidence.push(
+          frameEvidence(trace, index, `after ${what} the client stopped sending microphone audio`),
+        );
+      }
+    }
+    if (evidence.length === 0) {
+      return pass(
+        `The client ignored unknown server frames on ${plural(first.size, 'connection')}.`,
+      );
+    }
+    return fail(`Unknown server frames damaged the client: ${[...problems].join(', ')}.`, evidence);
+  },
+};
+
+/** DONE-STATUS: each response's final status reaches the app once. */
+export const doneStatus: Rule = {
+  id: 'DONE-STATUS',
+  level: 'SHOULD',
+  title: 'Reply outcomes told apart, once each',
+  section: 'protocol §5 (response.done status)',
+  description:
+    '`completed`, `cancelled`, `incomplete` and `failed` are told apart and each response is ' +
+    'finalised once. For every response the mock finished (its first `response.done`), the ' +
+    'adapter reports exactly one `response` observation for that `response_id` with the same ' +
+    'status, even when the `response.done` was duplicated. Responses finished within ' +
+    '`app.reportWaitMs` of the end of the trace are not judged when unreported. Real-world ' +
+    'failure: clients that treat every `response.done` as success show a cut-off reply as ' +
+    'complete, or run their "reply finished" hook twice.',
+  sources: ['openclaw/openclaw#121177'],
+  needs: { features: ['responses'], app: true },
+  check(trace, context) {
+    const reportWait = budget(context, 'app.reportWaitMs');
+    const finished = [...streamedResponses(trace).values()].filter((r) => r.dones.length > 0);
+    if (finished.length === 0) return undefined;
+    const reports = observationsOf(trace, 'response');
+    const evidence: Evidence[] = [];
+    let judged = 0;
+    for (const r of finished) {
+      const done = r.dones[0]!;
+      const status = responseStatusOf(done.event);
+      const mine = reports.filter((o) => o.data.response_id === r.id);
+      if (mine.length === 0) {
+        if (trace.endedAt - done.at < reportWait) continue;
+        judged += 1;
+        evidence.push(
+          frameEvidence(
+            trace,
+            done.index,
+            `${r.id} ended ${status ?? '?'}; no response observation`,
+          ),
+        );
+        continue;
+      }
+      judged += 1;
+      if (mine[0]!.data.status !== status) {
+        evidence.push(
+          observationEvidence(
+            trace,
+            mine[0]!.index,
+            `${r.id} reported ${String(mine[0]!.data.status)}; it ended ${status ?? '?'}`,
+          ),
+        );
+      }
+      if (mine.length > 1) {
+        evidence.push(
+          observationEvidence(trace, mine[1]!.index, `${r.id} finalised ${mine.length} times`),
+        );
+      }
+    }
+    if (judged === 0) return undefined;
+    if (evidence.length === 0)
+      return pass(`${plural(judged, 'reply', 'replies')} reported once with the right status.`);
+    return fail(
+      `Reply outcomes were misreported for ${plural(evidence.length, 'finding')}.`,
+      evidence,
+    );
+  },
+};
+
+/** TRANSCRIPT-ATTRIB: transcripts attributed by item_id. */
+export const transcriptAttrib: Rule = {
+  id: 'TRANSCRIPT-ATTRIB',
+  level: 'SHOULD',
+  title: 'Transcripts attributed by item_id',
+  section: 'protocol §5 (input_audio_transcription.completed, output_audio_transcript.delta)',
+  description:
+    'User transcripts are attributed by `item_id`, even when they arrive after the reply ' +
+    'started (swaram sends one per user turn, at any time after the turn). For every ' +
+    '`conversation.item.input_audio_transcription.completed`, the adapter reports a `transcript` ' +
+    'with role `user`, the same `item_id` and the same text (trimmed); the same text under ' +
+    'another `item_id` is misattribution. An assistant `transcript` naming an `item_id` must ' +
+    "show a prefix of that item's transcript deltas. Transcripts within `app.reportWaitMs` of " +
+    'the end are not judged when unreported. Real-world failure: clients that append every ' +
+    'user transcript to "the latest message" put the user\'s words inside the assistant\'s ' +
+    'bubble when the transcript arrives late.',
+  sources: ['pydantic/pydantic-ai#6324'],
+  needs: { features: ['transcripts'], app: true },
+  check(trace, context) {
+    const reportWait = budget(context, 'app.reportWaitMs');
+    const userTexts = wireEvents(
+      trace,
+      'out',
+      'conversation.item.input_audio_transcription.completed',
+    );
+    const shown = observationsOf(trace, 'transcript');
+    const assistantShown = shown.filter(
+      (o) => o.data.role === 'assistant' && str(o.data.item_id) !== undefined,
+    );
+    if (userTexts.length === 0 && assistantShown.length === 0) return undefined;
+    const created = wireEvents(trace, 'out', 'response.created');
+    const items = wireEvents(trace, 'out', 'conversation.item.created');
+    const evidence: Evidence[] = [];
+    let judged = 0;
+    let late = 0;
+    for (const u of userTexts) {
+      const itemId = str(u.event.item_id);
+      const text = (str(u.event.transcript) ?? '').trim();
+      const users = shown.filter((o) => o.data.role === 'user' && o.at >= u.at);
+      const same = users.filter((o) => o.data.item_id === itemId);
+      const match = same.find((o) => (str(o.data.text) ?? '').trim() === text);
+      const userItem = items.find((i) => obj(i.event.item)?.id === itemId);
+      const reply =
+        userItem && created.find((c) => c.connection === u.connection && c.index > userItem.index);
+      const isLate = reply !== undefined && reply.index < u.index;
+      if (match) {
+        judged += 1;
+        if (isLate) late += 1;
+        continue;
+      }
+      const elsewhere = shown.find(
+        (o) =>
+          o.at >= u.at &&
+          o.data.item_id !== itemId &&
+          text !== '' &&
+          (str(o.data.text) ?? '').trim() === text,
+      );
+      if (elsewhere) {
+        judged += 1;
+        evidence.push(
+          observationEvidence(
+            trace,
+            elsewhere.index,
+            `user text of ${itemId ?? '?'} shown under ${String(elsewhere.data.item_id)} (${String(elsewhere.data.role)})`,
+          ),
+        );
+      } else if (same.length > 0) {
+        judged += 1;
+        evidence.push(
+          observationEvidence(
+            trace,
+            same[same.length - 1]!.index,
+            `${itemId ?? '?'} shows different text than its transcript`,
+          ),
+        );
+      } else if (trace.endedAt - u.at >= reportWait) {
+        judged += 1;
+        evidence.push(
+          frameEvidence(trace, u.index, `user transcript of ${itemId ?? '?'} never shown`),
+        );
+      }
+    }
+    const byItem = new Map<string, string>();
+    for (const r of streamedResponses(trace).values()) {
+      for (const d of r.transcriptDeltas) {
+        const id = str(d.event.item_id);
+        if (id !== undefined) byItem.set(id, (byItem.get(id) ?? '') + (str(d.event.delta) ?? ''));
+      }
+    }
+    for (const o of assistantShown) {
+      const itemId = str(o.data.item_id)!;
+      const full = byItem.get(itemId);
+      const text = (str(o.data.text) ?? '').trim();
+      if (full === undefined || text === '') continue;
+      judged += 1;
+      if (!full.trim().startsWith(text)) {
+        evidence.push(
+          observationEvidence(
+            trace,
+            o.index,
+            `assistant text shown under ${itemId} is not that item's transcript`,
+          ),
+        );
+      }
+    }
+    if (judged === 0) return undefined;
+    const lateNote = late > 0 ? ` (${plural(late, 'late transcript')} among them)` : '';
+    if (evidence.length === 0)
+      return pass(`${plural(judged, 'transcript')} attributed to the right item${lateNote}.`);
+    return fail(
+      `${plural(evidence.length, 'transcript')} were misattributed or missing${lateNote}.`,
+      evidence,
+    );
+  },
+};
+
+/** The errors-and-events family, in catalogue order. */
+export const ERROR_RULES: readonly Rule[] = [
+  errorSurvive,
+  unknownTolerant,
+  doneStatus,
+  transcriptAttrib,
+];

@@ -1,0 +1,348 @@
+import { budget, PENDING_MIN_MS } from '../metrics.js';
+import type { Evidence, Rule } from '../rule.js';
+import type { Trace } from '../trace.js';
+import {
+  appEndedBetween,
+  bytesToMs,
+  fmtMs,
+  observationsOf,
+  playedChunks,
+  plural,
+  responseStatusOf,
+  stopCovers,
+  stopReports,
+  str,
+  streamedResponses,
+  validAudioBytes,
+  wireEvents,
+} from './trace-query.js';
+import type { PlayedChunk, StreamedResponse, WireEvent } from './trace-query.js';
+import { fail, frameEvidence, observationEvidence, pass } from './verdict.js';
+
+/** Valid deltas of a response with duplicates (same `event_id`) removed. */
+function distinctDeltas(r: StreamedResponse): Array<WireEvent & { bytes: number }> {
+  const seen = new Set<string>();
+  return r.deltas.filter((d) => {
+    const id = str(d.event.event_id);
+    if (id === undefined) return true;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+/** Whether something ended or interrupted a response's playback legitimately in [from, to]. */
+function interruptedBetween(trace: Trace, connection: number, from: number, to: number): boolean {
+  if (appEndedBetween(trace, from, to)) return true;
+  if (trace.actions.some((a) => a.kind === 'interrupt' && a.at >= from && a.at <= to)) return true;
+  const c = trace.connections.find((x) => x.number === connection);
+  if (c?.closedAt !== undefined && c.closedAt >= from && c.closedAt <= to) return true;
+  return wireEvents(trace, 'out', 'input_audio_buffer.speech_started').some(
+    (s) => s.connection === connection && s.at >= from && s.at <= to,
+  );
+}
+
+/** PLAY-ORDER: deltas of a response played in order, without overlap, gaps or tail loss. */
+export const playOrder: Rule = {
+  id: 'PLAY-ORDER',
+  level: 'MUST',
+  title: 'Reply audio played in order, whole',
+  section: 'protocol §5 (response.output_audio.delta), §6 (turn flows)',
+  description:
+    "A response's valid audio deltas reach the speaker in order, without overlap, without gaps " +
+    'beyond jitter and without losing the tail; `response.done` does not cut playback short. ' +
+    "Judged on the adapter's `audio.played` reports placed on the clock by the virtual speaker " +
+    'model (a chunk ends when its report arrives and started its duration earlier): (1) no ' +
+    'more audio played for a response than was sent for it; (2) no two chunks overlapping in ' +
+    'time, and no response resuming after another one started; (3) when the adapter reports ' +
+    'the played bytes (`reportAudio`), they are exactly a prefix of the deltas in order; (4) ' +
+    'no silence longer than `play.gapMs` between two chunks of a response while the audio for ' +
+    'the next chunk had already arrived; (5) a response that completed and was not interrupted ' +
+    '(no barge-in, interrupt, app end or close) is played to within 20 ms of its end once there ' +
+    'was time to, and no `playback.stopped` cuts it short. Real-world failure: players that ' +
+    'flush on `response.done` drop the last second of every reply (generation runs ahead of ' +
+    'playback); players that schedule chunks by arrival overlap or reorder them.',
+  sources: ['Azure-Samples/aoai-realtime-audio-sdk#54', 'run-llama/openai_realtime_client#1'],
+  needs: { features: ['playback'], app: true },
+  metrics: ['L_play'],
+  check(trace, context) {
+    const gapBudget = budget(context, 'play.gapMs');
+    const reportWait = budget(context, 'app.reportWaitMs');
+    const chunks = playedChunks(trace);
+    const stops = stopReports(trace);
+    const responses = [...streamedResponses(trace).values()].filter((r) => r.deltas.length > 0);
+    if (responses.length === 0) return undefined;
+    const evidence: Evidence[] = [];
+    const problems = new Set<string>();
+
+    // (2) overlap and resumption across responses.
+    const byStart = [...chunks].sort((a, b) => a.start - b.start);
+    const finished = new Set<string>();
+    for (let i = 1; i < byStart.length; i++) {
+      const prev = byStart[i - 1]!;
+      const next = byStart[i]!;
+      if (next.start < prev.end - 5) {
+        problems.add('overlapping playback');
+        evidence.push(
+          observationEvidence(
+            trace,
+            next.index,
+            `starts ${fmtMs(prev.end - next.start)} before the previous chunk ended`,
+          ),
+        );
+      }
+      if (prev.responseId !== next.responseId && prev.responseId !== undefined) {
+        finished.add(prev.responseId);
+      }
+      if (next.responseId !== undefined && finished.has(next.responseId)) {
+        problems.add('responses interleaved');
+        evidence.push(
+          observationEvidence(
+            trace,
+            next.index,
+            `${next.responseId} resumes after another reply played`,
+          ),
+        );
+      }
+    }
+
+    for (const r of responses) {
+      const mine = chunks.filter((c) => c.responseId === r.id).sort((a, b) => a.end - b.end);
+      const deltas = distinctDeltas(r);
+      const sentBytes = deltas.reduce((n, d) => n + d.bytes, 0);
+      const rawBytes = r.deltas.reduce((n, d) => n + d.bytes, 0);
+      const playedBytes = mine.reduce((n, c) => n + c.bytes, 0);
+
+      // (1) over-play.
+      if (playedBytes > rawBytes + 2) {
+        problems.add('more audio played than sent');
+        evidence.push(
+          observationEvidence(
+            trace,
+            mine[mine.length - 1]!.index,
+            `${r.id}: played ${fmtMs(bytesToMs(playedBytes))}, sent ${fmtMs(bytesToMs(rawBytes))}`,
+          ),
+        );
+      }
+
+      // (3) byte order, when the adapter reports audio.
+      if (mine.length > 0 && mine.every((c) => c.audio !== undefined)) {
+        const played = Buffer.concat(mine.map((c) => Buffer.from(c.audio!, 'base64')));
+        const sent = Buffer.concat(deltas.map((d) => Buffer.from(String(d.event.delta), 'base64')));
+        if (!sent.subarray(0, played.length).equals(played)) {
+          problems.add('audio reordered or altered');
+          evidence.push(
+            observationEvidence(
+              trace,
+              mine[0]!.index,
+              `${r.id}: the played bytes are not the deltas in order`,
+            ),
+          );
+        }
+      }
+
+      // (4) gaps while the next audio had arrived.
+      let offset = 0;
+      for (let k = 0; k < mine.length; k++) {
+        const c = mine[k]!;
+        if (k > 0) {
+          const prev = mine[k - 1]!;
+          const avail = arrivalOfByte(deltas, offset);
+          if (avail !== undefined) {
+            const gap = c.start - Math.max(prev.end, avail);
+            if (gap > gapBudget) {
+              problems.add('gaps in playback');
+              evidence.push(
+                observationEvidence(
+                  trace,
+                  c.index,
+                  `${r.id}: ${fmtMs(gap)} of silence before this chunk while its audio had arrived`,
+                ),
+              );
+            }
+          }
+        }
+        offset += c.bytes;
+      }
+
+      // (5) tail loss and cut-short playback of a completed, uninterrupted response.
+      const done = r.dones[0];
+      if (!done || responseStatusOf(done.event) !== 'completed') continue;
+      const firstDelta = r.deltas[0]!;
+      const lastDelta = r.deltas[r.deltas.length - 1]!;
+      const firstStart = mine[0]?.start ?? firstDelta.at;
+      const deadline =
+        Math.max(firstStart, lastDelta.at) + bytesToMs(sentBytes) + gapBudget + reportWait;
+      const stop = stops.find((s) => s.at >= firstDelta.at && stopCovers(s, r.id));
+      const missing = bytesToMs(sentBytes - playedBytes);
+      if (stop) {
+        if (
+          missing > PENDING_MIN_MS &&
+          !interruptedBetween(trace, r.connection, firstDelta.at, stop.at)
+        ) {
+          problems.add('playback cut short');
+          evidence.push(
+            observationEvidence(
+              trace,
+              stop.index,
+              `${r.id} completed but playback stopped with ${fmtMs(missing)} unplayed`,
+            ),
+          );
+        }
+        continue;
+      }
+      if (interruptedBetween(trace, r.connection, firstDelta.at, deadline)) continue;
+      if (trace.endedAt < deadline) continue;
+      if (missing > PENDING_MIN_MS) {
+        problems.add('tail loss');
+        evidence.push(
+          frameEvidence(
+            trace,
+            done.index,
+            `${r.id}: ${fmtMs(missing)} of ${fmtMs(bytesToMs(sentBytes))} never played`,
+          ),
+        );
+      }
+    }
+
+    if (evidence.length === 0) {
+      return pass(`${plural(responses.length, 'reply', 'replies')} played in order and whole.`);
+    }
+    return fail(`Reply playback was damaged: ${[...problems].join(', ')}.`, evidence);
+  },
+};
+
+/** When the delta holding byte `offset` of a response (distinct deltas in order) arrived. */
+function arrivalOfByte(
+  deltas: ReadonlyArray<WireEvent & { bytes: number }>,
+  offset: number,
+): number | undefined {
+  let end = 0;
+  for (const d of deltas) {
+    end += d.bytes;
+    if (end > offset) return d.at;
+  }
+  return undefined;
+}
+
+/** PLAY-STRICT: a malformed delta is dropped and reported, never played, never a crash. */
+export const playStrict: Rule = {
+  id: 'PLAY-STRICT',
+  level: 'SHOULD',
+  title: 'Malformed audio deltas are dropped and reported',
+  section: 'protocol §3 (audio), §5 (response.output_audio.delta)',
+  description:
+    'A `response.output_audio.delta` whose `delta` is bad base64, an odd number of bytes or ' +
+    'empty is dropped and reported, never played as noise, and does not break the client. ' +
+    'For each malformed delta the mock sent: (1) an `audio.dropped` with reason `malformed` ' +
+    'follows (for its response when the report names one); (2) no more audio is played for ' +
+    'that response than its valid deltas hold; (3) the client does not close the connection ' +
+    'or report a fatal error afterwards (unless the app ended the session); (4) when valid ' +
+    'audio arrives after it, some of it is played. Real-world failure: decoders that accept ' +
+    'garbage play a burst of noise at full volume, or throw inside the socket handler and ' +
+    'kill the session.',
+  sources: ['openclaw/openclaw#114747'],
+  needs: { features: ['playback'], app: true },
+  check(trace, context) {
+    const reportWait = budget(context, 'app.reportWaitMs');
+    const bad = wireEvents(trace, 'out', 'response.output_audio.delta').filter((d) => {
+      const bytes = validAudioBytes(d.event.delta);
+      return bytes === undefined || bytes === 0;
+    });
+    if (bad.length === 0) return undefined;
+    const dropped = observationsOf(trace, 'audio.dropped');
+    const fatal = observationsOf(trace, 'error').filter((o) => o.data.fatal === true);
+    const chunks = playedChunks(trace);
+    const responses = streamedResponses(trace);
+    const validDeltas = wireEvents(trace, 'out', 'response.output_audio.delta').filter(
+      (d) => (validAudioBytes(d.event.delta) ?? 0) > 0,
+    );
+    const evidence: Evidence[] = [];
+    const problems = new Set<string>();
+    const checkedResponses = new Set<string>();
+    for (const d of bad) {
+      const rid = str(d.event.response_id);
+      const settled = trace.endedAt - d.at >= reportWait;
+      const report = dropped.find(
+        (o) =>
+          o.at >= d.at &&
+          o.data.reason === 'malformed' &&
+          (o.data.response_id === undefined || o.data.response_id === rid),
+      );
+      if (!report && settled) {
+        problems.add('not reported');
+        evidence.push(
+          frameEvidence(
+            trace,
+            d.index,
+            'malformed delta with no audio.dropped (malformed) after it',
+          ),
+        );
+      }
+      if (rid !== undefined && !checkedResponses.has(rid)) {
+        checkedResponses.add(rid);
+        const r = responses.get(rid);
+        const valid = r ? r.deltas.reduce((n, x) => n + x.bytes, 0) : 0;
+        const played = chunks.filter((c) => c.responseId === rid).reduce((n, c) => n + c.bytes, 0);
+        if (played > valid + 2) {
+          problems.add('played as noise');
+          evidence.push(
+            frameEvidence(
+              trace,
+              d.index,
+              `${rid}: ${played - valid} bytes more played than its valid deltas hold`,
+            ),
+          );
+        }
+      }
+      const conn = trace.connections.find((c) => c.number === d.connection);
+      if (
+        conn?.closedBy === 'client' &&
+        conn.closedAt !== undefined &&
+        conn.closedAt >= d.at &&
+        !appEndedBetween(trace, d.at, conn.closedAt)
+      ) {
+        problems.add('client closed the connection');
+        evidence.push(
+          frameEvidence(
+            trace,
+            d.index,
+            `the client closed connection ${conn.number} after this delta`,
+          ),
+        );
+      }
+      const f = fatal.find((o) => o.at >= d.at);
+      if (f) {
+        problems.add('fatal error');
+        evidence.push(
+          observationEvidence(
+            trace,
+            f.index,
+            'the client gave up the session after a malformed delta',
+          ),
+        );
+      }
+      const laterValid = validDeltas.filter((v) => v.at >= d.at && v.connection === d.connection);
+      const laterMs = bytesToMs(
+        laterValid.reduce((n, v) => n + (validAudioBytes(v.event.delta) ?? 0), 0),
+      );
+      if (laterMs >= 100 && settled && !chunks.some((c: PlayedChunk) => c.end > d.at)) {
+        problems.add('playback stopped working');
+        evidence.push(
+          frameEvidence(
+            trace,
+            d.index,
+            `${fmtMs(laterMs)} of valid audio came after it and none was played`,
+          ),
+        );
+      }
+    }
+    if (evidence.length === 0) {
+      return pass(`${plural(bad.length, 'malformed delta')} dropped, reported and survived.`);
+    }
+    return fail(`Malformed deltas were mishandled: ${[...problems].join(', ')}.`, evidence);
+  },
+};
+
+/** The playback family, in catalogue order. */
+export const PLAYBACK_RULES: readonly Rule[] = [playOrder, playStrict];
