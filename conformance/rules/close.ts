@@ -21,10 +21,16 @@ import {
   warn,
 } from './verdict.js';
 
-/** Connections the client opened on its own after `at` (no `connect` action in between). */
-function reconnectsAfter(trace: Trace, at: number): TraceConnection[] {
+/**
+ * Connections the client opened on its own at or after `at` (no `connect` action in between),
+ * other than `except` (the connection whose close is the reference).
+ */
+function reconnectsAfter(trace: Trace, at: number, except?: TraceConnection): TraceConnection[] {
   return trace.connections.filter(
-    (c) => c.openedAt >= at && !connectAskedBetween(trace, at, c.openedAt),
+    (c) =>
+      c.number !== except?.number &&
+      c.openedAt >= at &&
+      !connectAskedBetween(trace, at, c.openedAt),
   );
 }
 
@@ -61,7 +67,7 @@ export const closeAuth: Rule = {
     const problems = new Set<string>();
     for (const c of closes) {
       const closedAt = c.closedAt!;
-      for (const r of reconnectsAfter(trace, closedAt)) {
+      for (const r of reconnectsAfter(trace, closedAt, c)) {
         problems.add('reconnected');
         evidence.push(
           timeEvidence(
@@ -138,7 +144,7 @@ export const closeLimit: Rule = {
     const evidence: Evidence[] = [];
     const problems = new Set<string>();
     for (const c of limits) {
-      for (const r of reconnectsAfter(trace, c.closedAt!)) {
+      for (const r of reconnectsAfter(trace, c.closedAt!, c)) {
         if (r.openedAt - c.closedAt! < quiet) {
           problems.add(`reconnected within ${fmtMs(quiet)} of 4008`);
           evidence.push(
@@ -438,7 +444,7 @@ export const closeClean: Rule = {
     const evidence: Evidence[] = [];
     const problems = new Set<string>();
     for (const c of normal) {
-      for (const r of reconnectsAfter(trace, c.closedAt!)) {
+      for (const r of reconnectsAfter(trace, c.closedAt!, c)) {
         problems.add('reconnected after 1000');
         evidence.push(
           timeEvidence(

@@ -130,7 +130,10 @@ export const staleFence: Rule = {
     const slackBudget = budget(context, 'stale.slackMs');
     const cancelled = cancellations(trace).filter(
       (c) =>
-        c.response.deltas.length > 0 || c.chunksAfter.length > 0 || c.response.dones.length > 1,
+        c.response.deltas.length > 0 ||
+        c.response.transcriptDeltas.length > 0 ||
+        c.chunksAfter.length > 0 ||
+        c.response.dones.length > 1,
     );
     if (cancelled.length === 0) return undefined;
     const chunks = playedChunks(trace);

@@ -213,9 +213,11 @@ export const subsetOnly: Rule = {
     '`response.cancel` and `conversation.item.create`. Every other `type` on a client frame is ' +
     'a failure; OpenAI-only events (`conversation.item.truncate`, `conversation.item.retrieve`, ' +
     '`conversation.item.delete`, `output_audio_buffer.clear`, `transcription_session.update`, ' +
-    '…) are named as such, because swaram answers them with an `error` and the feature the ' +
-    "client built on them (truncating the assistant's text on barge-in, fetching an item) " +
-    'silently does nothing. Frames without a string `type` are left to WIRE-SCHEMA.',
+    '…) are named as such in the evidence. Frames without a string `type` are left to ' +
+    'WIRE-SCHEMA. Real-world failure: `@openai/agents-realtime` pointed at a server speaking ' +
+    "swaram's subset sends `conversation.item.retrieve` and `conversation.item.truncate`; " +
+    'swaram answers each with an `error`, and the feature built on them (truncating the ' +
+    "assistant's text on barge-in, fetching an item) silently does nothing.",
   sources: ['@openai/agents-realtime 0.20 (observed while preparing the catalogue)'],
   needs: {},
   check(trace) {

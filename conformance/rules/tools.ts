@@ -78,10 +78,12 @@ export const toolAnswer: Rule = {
     const evidence: Evidence[] = [];
     const problems = new Set<string>();
 
+    let judged = 0;
     for (const t of trips) {
       const mine = t.outputs.filter((o) => o.connection === t.call.connection);
+      if (mine.length === 0 && answerDeadline(trace, t, context) === undefined) continue;
+      judged += 1;
       if (mine.length === 0) {
-        if (answerDeadline(trace, t, context) === undefined) continue;
         const byItem = outputs.find(
           (o) =>
             o.connection === t.call.connection &&
@@ -141,13 +143,13 @@ export const toolAnswer: Rule = {
     const figures = s.count > 0 ? ` (L_tool_out p95 ${fmtMs(s.p95!)})` : '';
     if (evidence.length > 0)
       return fail(`Tool calls were mis-answered: ${[...problems].join(', ')}${figures}.`, evidence);
-    if (trips.length === 0) return undefined;
+    if (judged === 0) return undefined;
     if (s.count > 0 && s.p95! > limit) {
       return warn(
         `Tool calls were answered correctly but slowly: L_tool_out p95 ${fmtMs(s.p95!)} over the ${limit} ms budget.`,
       );
     }
-    return pass(`${plural(trips.length, 'tool call')} answered once each, by call_id${figures}.`);
+    return pass(`${plural(judged, 'tool call')} answered once each, by call_id${figures}.`);
   },
 };
 

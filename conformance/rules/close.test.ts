@@ -1,0 +1,251 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RULE_CONTEXT } from '../metrics.js';
+import type { Rule } from '../rule.js';
+import type { Trace } from '../trace.js';
+import { traceBuilder } from '../testing/trace-builder.js';
+import type { TraceBuilder } from '../testing/trace-builder.js';
+import {
+  closeAuth,
+  closeBusy,
+  closeClean,
+  closeLimit,
+  growthFactor,
+  liveness,
+  looksUnjittered,
+} from './close.js';
+
+const check = (rule: Rule, trace: Trace) => rule.check(trace, DEFAULT_RULE_CONTEXT);
+
+describe('CLOSE-AUTH', () => {
+  const rejected = () =>
+    traceBuilder()
+      .open()
+      .error('invalid_api_key', 'invalid API key')
+      .close(4001, 'server')
+      .wait(2)
+      .appError('auth', '4001', 'invalid API key', { fatal: true })
+      .connectionState('closed', 1, { code: 4001, by: 'server' });
+
+  it('passes when the client stops and reports an auth error', () => {
+    expect(check(closeAuth, rejected().wait(2000).build())?.status).toBe('pass');
+  });
+
+  it('fails an automatic reconnect', () => {
+    const v = check(closeAuth, rejected().wait(500).open().wait(2000).build())!;
+    expect(v.status).toBe('fail');
+    expect(v.evidence[0]!.note).toContain('connection 2 opened 502 ms after close 4001');
+  });
+
+  it('allows a connection the app asked for', () => {
+    const t = rejected().wait(500).act('connect').wait(5).open().wait(2000).build();
+    expect(check(closeAuth, t)?.status).toBe('pass');
+  });
+
+  it('fails when no billing error is surfaced after 4003', () => {
+    const t = traceBuilder()
+      .open()
+      .error('insufficient_credits')
+      .close(4003, 'server')
+      .appError('network', '4003', 'connection lost')
+      .wait(2000)
+      .build();
+    expect(check(closeAuth, t)?.evidence[0]!.note).toContain(
+      'no error of kind billing surfaced (saw network)',
+    );
+  });
+
+  it('does not apply without 4001 or 4003', () => {
+    expect(
+      check(closeAuth, traceBuilder().handshake().close(1000, 'server').build()),
+    ).toBeUndefined();
+  });
+});
+
+describe('CLOSE-LIMIT', () => {
+  const limited = () =>
+    traceBuilder().handshake().error('too_many_connections').close(4008, 'server');
+
+  it('passes a long back-off', () => {
+    expect(check(closeLimit, limited().wait(6000).handshake().build())?.status).toBe('pass');
+  });
+
+  it('fails a reconnect within 5 s', () => {
+    expect(check(closeLimit, limited().wait(1000).handshake().build())?.reason).toContain(
+      'within 5 s',
+    );
+  });
+
+  it('fails two live sockets', () => {
+    const t = traceBuilder()
+      .handshake()
+      .wait(100)
+      .handshake()
+      .use(1)
+      .wait(100)
+      .close(1000, 'client');
+    expect(check(closeLimit, t.build())?.reason).toContain('two live sockets');
+  });
+
+  it('does not apply to one connection without 4008', () => {
+    expect(check(closeLimit, traceBuilder().handshake().build())).toBeUndefined();
+  });
+});
+
+describe('growthFactor and looksUnjittered', () => {
+  it('fits the growth factor', () => {
+    expect(growthFactor([500, 1000, 2000, 4000])).toBeCloseTo(2, 6);
+    expect(growthFactor([1000, 1000, 1000])).toBeCloseTo(1, 6);
+  });
+
+  it('spots constant ratios, with or without a cap', () => {
+    expect(looksUnjittered([500, 1000, 2000], 0.005)).toBe(true);
+    expect(looksUnjittered([500, 1000, 2000, 4000, 4000, 4000], 0.005)).toBe(true);
+    expect(looksUnjittered([1000, 1000, 1000], 0.005)).toBe(true);
+    expect(looksUnjittered([512, 1130, 1870], 0.02)).toBe(false);
+    expect(looksUnjittered([500, 1000], 0.005)).toBe(false);
+  });
+});
+
+/** Busy closes followed by reconnects after the given delays; the last connection survives. */
+function busy(delays: readonly number[], fresh = true, reported?: readonly number[]): TraceBuilder {
+  const b = traceBuilder({ features: ['reconnect'] })
+    .handshake()
+    .at(1000);
+  delays.forEach((d, k) => {
+    b.close(1013, 'server');
+    if (reported) b.connectionState('reconnecting', k + 2, { code: 1013, delayMs: reported[k] });
+    b.wait(d).open().sessionCreated();
+    if (fresh) b.sessionUpdate().sessionUpdated();
+    else b.append();
+    if (k < delays.length - 1) b.wait(50);
+  });
+  return b.wait(1000);
+}
+
+describe('CLOSE-BUSY', () => {
+  it('passes jittered exponential backoff on fresh sessions', () => {
+    const v = check(closeBusy, busy([612, 1130, 2480]).build())!;
+    expect(v.status).toBe('pass');
+    expect(v.reason).toContain('612 ms, 1.13 s, 2.48 s');
+  });
+
+  it('fails a first delay under 250 ms', () => {
+    expect(check(closeBusy, busy([50, 700, 1500]).build())?.reason).toContain(
+      'first delay under 250 ms',
+    );
+  });
+
+  it('fails delays that do not grow', () => {
+    expect(check(closeBusy, busy([900, 1010, 980]).build())?.reason).toContain('delays grow ×1.04');
+  });
+
+  it('fails a reconnect that is not a fresh session', () => {
+    expect(check(closeBusy, busy([612], false).build())?.reason).toContain('not a fresh session');
+  });
+
+  it('fails no attempt limit', () => {
+    const delays = [300, 600, 1200, 2400, 3000, 3100, 2900, 3050, 3000, 2950, 3010];
+    expect(check(closeBusy, busy(delays).build())?.reason).toContain('no attempt limit');
+  });
+
+  it('fails when the client never reconnects', () => {
+    const t = traceBuilder({ features: ['reconnect'] })
+      .handshake()
+      .close(1013, 'server')
+      .wait(31000);
+    expect(check(closeBusy, t.build())?.reason).toContain('no reconnect');
+  });
+
+  it('fails delays the client reports as exactly geometric (no jitter)', () => {
+    const v = check(closeBusy, busy([503, 1004, 2006], true, [500, 1000, 2000]).build())!;
+    expect(v.status).toBe('fail');
+    expect(v.reason).toContain('no jitter');
+  });
+
+  it('warns when measured delays look unjittered', () => {
+    expect(check(closeBusy, busy([500, 1001, 2000]).build())?.status).toBe('warn');
+  });
+
+  it('does not apply without busy closes', () => {
+    expect(check(closeBusy, traceBuilder().handshake().build())).toBeUndefined();
+  });
+
+  describe('across runs', () => {
+    const runs = (sets: number[][]) => sets.map((d) => busy(d).build());
+
+    it('passes delays that spread', () => {
+      const v = closeBusy.checkRuns!(
+        runs([
+          [300, 900],
+          [700, 1400],
+          [450, 2000],
+          [900, 1100],
+        ]),
+        DEFAULT_RULE_CONTEXT,
+      )!;
+      expect(v.status).toBe('pass');
+    });
+
+    it('fails identical schedules', () => {
+      const v = closeBusy.checkRuns!(
+        runs([
+          [500, 1000],
+          [502, 1001],
+          [501, 1003],
+        ]),
+        DEFAULT_RULE_CONTEXT,
+      )!;
+      expect(v.status).toBe('fail');
+      expect(v.reason).toContain('no jitter');
+    });
+
+    it('needs enough runs', () => {
+      expect(closeBusy.checkRuns!(runs([[500], [900]]), DEFAULT_RULE_CONTEXT)).toBeUndefined();
+    });
+  });
+});
+
+describe('CLOSE-CLEAN', () => {
+  it('passes a prompt 1000 from the client after end', () => {
+    const t = traceBuilder().handshake().act('end').wait(3).close(1000, 'client').wait(2000);
+    expect(check(closeClean, t.build())?.status).toBe('pass');
+  });
+
+  it('fails a connection left open after end', () => {
+    const t = traceBuilder().handshake().act('end').wait(2000).build();
+    expect(check(closeClean, t)?.reason).toContain('not closed promptly');
+  });
+
+  it('fails a close with another code, and frames after end', () => {
+    const t = traceBuilder()
+      .handshake()
+      .act('end')
+      .wait(100)
+      .append()
+      .wait(3)
+      .close(1006, 'client')
+      .build();
+    const v = check(closeClean, t)!;
+    expect(v.reason).toContain('not closed with 1000');
+    expect(v.reason).toContain('sent after end');
+  });
+
+  it('fails a reconnect after the server closed with 1000', () => {
+    const t = traceBuilder().handshake().close(1000, 'server').wait(300).handshake().build();
+    expect(check(closeClean, t)?.reason).toContain('reconnected after 1000');
+  });
+
+  it('does not apply without end or 1000', () => {
+    expect(check(closeClean, traceBuilder().handshake().build())).toBeUndefined();
+  });
+});
+
+describe('LIVENESS', () => {
+  it('is not observable, never a pass', () => {
+    expect(check(liveness, traceBuilder().handshake().build())?.status).toBe('not_observable');
+  });
+
+  it('does not apply without connections', () => {
+    expect(check(liveness, traceBuilder().build())).toBeUndefined();
+  });
+});

@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RULE_CONTEXT } from '../metrics.js';
+import type { Rule } from '../rule.js';
+import type { Trace } from '../trace.js';
+import { traceBuilder } from '../testing/trace-builder.js';
+import { playOrder, playStrict } from './playback.js';
+
+const check = (rule: Rule, trace: Trace) => rule.check(trace, DEFAULT_RULE_CONTEXT);
+const features = ['playback'];
+
+/** A reply of three 100 ms deltas sent at 100 ms, completed. */
+function reply() {
+  return traceBuilder({ features })
+    .handshake()
+    .at(100)
+    .responseCreated('r1')
+    .delta('r1', 100)
+    .delta('r1', 100)
+    .delta('r1', 100)
+    .responseDone('r1');
+}
+
+describe('PLAY-ORDER', () => {
+  it('passes a reply played whole and in order', () => {
+    const t = reply().play('r1', 300).at(2000).build();
+    expect(check(playOrder, t)?.status).toBe('pass');
+  });
+
+  it('fails tail loss', () => {
+    const t = reply().play('r1', 200).at(2000).build();
+    const v = check(playOrder, t)!;
+    expect(v.status).toBe('fail');
+    expect(v.reason).toContain('tail loss');
+    expect(v.evidence[0]!.note).toContain('100 ms of 300 ms never played');
+  });
+
+  it('does not judge the tail before there was time to play it', () => {
+    const t = reply().play('r1', 200).build();
+    expect(check(playOrder, t)?.status).toBe('pass');
+  });
+
+  it('fails playback cut short at response.done', () => {
+    const t = reply().play('r1', 100).playbackStopped('other', ['r1'], 9600).at(2000).build();
+    expect(check(playOrder, t)?.reason).toContain('playback cut short');
+  });
+
+  it('does not call a barge-in a cut', () => {
+    const t = reply()
+      .play('r1', 100)
+      .speechStarted()
+      .wait(5)
+      .playbackStopped('barge-in', ['r1'], 9600)
+      .at(2000)
+      .build();
+    expect(check(playOrder, t)?.status).toBe('pass');
+  });
+
+  it('fails a gap while the audio had arrived', () => {
+    const t = reply().play('r1', 100).wait(300).play('r1', 200).at(2000).build();
+    expect(check(playOrder, t)?.reason).toContain('gaps in playback');
+  });
+
+  it('fails when more is played than was sent', () => {
+    const t = reply().play('r1', 400).at(2000).build();
+    expect(check(playOrder, t)?.reason).toContain('more audio played than sent');
+  });
+
+  it('fails interleaved replies', () => {
+    const t = reply()
+      .responseCreated('r2')
+      .delta('r2', 100)
+      .responseDone('r2')
+      .play('r1', 100)
+      .play('r2', 100)
+      .play('r1', 200)
+      .at(2000)
+      .build();
+    expect(check(playOrder, t)?.reason).toContain('responses interleaved');
+  });
+
+  it('checks the byte order when the adapter reports audio', () => {
+    const a = Buffer.alloc(4800, 1).toString('base64');
+    const b = Buffer.alloc(4800, 2).toString('base64');
+    const base = () =>
+      traceBuilder({ features })
+        .handshake()
+        .responseCreated('r1')
+        .delta('r1', 0, { audio: a })
+        .delta('r1', 0, { audio: b })
+        .responseDone('r1');
+    const inOrder = base()
+      .wait(100)
+      .played('r1', 100, { audio: a })
+      .wait(100)
+      .played('r1', 100, { audio: b });
+    expect(check(playOrder, inOrder.at(3000).build())?.status).toBe('pass');
+    const swapped = base()
+      .wait(100)
+      .played('r1', 100, { audio: b })
+      .wait(100)
+      .played('r1', 100, { audio: a });
+    expect(check(playOrder, swapped.at(3000).build())?.reason).toContain('reordered');
+  });
+
+  it('does not apply without reply audio', () => {
+    expect(check(playOrder, traceBuilder({ features }).handshake().build())).toBeUndefined();
+  });
+});
+
+describe('PLAY-STRICT', () => {
+  const bad = () =>
+    traceBuilder({ features })
+      .handshake()
+      .responseCreated('r1')
+      .delta('r1', 100)
+      .delta('r1', 0, { audio: 'AA==' }) // one byte: odd
+      .delta('r1', 100)
+      .responseDone('r1');
+
+  it('passes when the bad delta is dropped, reported and playback goes on', () => {
+    const t = bad()
+      .observe('audio.dropped', { reason: 'malformed', response_id: 'r1', bytes: 1 })
+      .play('r1', 200)
+      .at(3000)
+      .build();
+    expect(check(playStrict, t)?.status).toBe('pass');
+  });
+
+  it('fails when it is not reported', () => {
+    const t = bad().play('r1', 200).at(3000).build();
+    expect(check(playStrict, t)?.reason).toContain('not reported');
+  });
+
+  it('fails when it is played as noise', () => {
+    const t = bad()
+      .observe('audio.dropped', { reason: 'malformed', response_id: 'r1' })
+      .play('r1', 200)
+      .played('r1', 10)
+      .at(3000)
+      .build();
+    expect(check(playStrict, t)?.reason).toContain('played as noise');
+  });
+
+  it('fails when the client drops the connection or stops playing', () => {
+    const t = bad()
+      .observe('audio.dropped', { reason: 'malformed', response_id: 'r1' })
+      .wait(10)
+      .close(1006, 'client')
+      .at(3000)
+      .build();
+    const v = check(playStrict, t)!;
+    expect(v.reason).toContain('client closed the connection');
+    expect(v.reason).toContain('playback stopped working');
+  });
+
+  it('does not apply without malformed deltas', () => {
+    expect(check(playStrict, reply().play('r1', 300).build())).toBeUndefined();
+  });
+});
