@@ -21,8 +21,10 @@ export interface RunScenarioOptions {
   clock?: Clock;
   /** Microphone chunk size in ms of audio. Default 20. */
   micChunkMs?: number;
-  /** Multiplies every scenario timeout (`--timeout` sets it relative to the defaults). Default 1. */
+  /** Multiplies every wait of the script (slow clients, loaded machines). Default 1. */
   timeoutFactor?: number;
+  /** Longest the whole run may take, real ms; default the scenario's own `timeoutMs`. */
+  timeoutMs?: number;
 }
 
 /** A finished run: the trace, the client's stderr, the adapter's hello. */
@@ -59,6 +61,7 @@ export async function runScenario(
     drive: wireOnly ? 'wire-only' : 'adapter',
     features: [],
     model,
+    speed,
     connections: [],
     frames: [],
     observations: [],
@@ -348,7 +351,7 @@ export async function runScenario(
     hello = await target.start();
     trace.features = hello?.features ? [...hello.features] : [];
     if (!scenario.manualConnect) await ctx.connect();
-    const limit = ((scenario.timeoutMs ?? 30_000) * timeoutFactor) / speed;
+    const limit = options.timeoutMs ?? ((scenario.timeoutMs ?? 30_000) * timeoutFactor) / speed;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), limit);

@@ -18,6 +18,12 @@ export interface Trace {
   features: readonly string[];
   /** `mal-realtime-simple` or `mal-realtime-premium`. */
   model: string;
+  /**
+   * The run's speed factor: the mock's replies, the microphone and the adapter's virtual
+   * speaker all run this many times faster than real time (absent or 1 = real time). Rules that relate
+   * audio duration to wall time divide by it.
+   */
+  speed?: number;
   /** Every WebSocket connection the client opened to the mock, in order. */
   connections: TraceConnection[];
   /** Every frame on the wire, both directions, in order. */

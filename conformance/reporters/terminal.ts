@@ -1,0 +1,76 @@
+import type { ProgressReporter } from '../run-conformance.js';
+import { displayPath } from '../run-conformance.js';
+import type { VerdictStatus } from '../rule.js';
+
+const MARK: Record<VerdictStatus, string> = {
+  pass: 'pass',
+  fail: 'FAIL',
+  warn: 'warn',
+  skipped: 'skip',
+  not_observable: 'n/o',
+  harness_error: 'HARNESS',
+};
+
+/**
+ * Progress on the terminal (stderr): one line per scenario run as it finishes, with a running
+ * count, then a summary of failing rules and metrics. Plain lines, so CI logs read well too.
+ */
+export function terminalReporter(out: NodeJS.WritableStream = process.stderr): ProgressReporter {
+  let total = 0;
+  let done = 0;
+  const started = Date.now();
+  return {
+    onRunStart({ runId, scenarios, skipped, repeat, target }) {
+      total = scenarios.length * repeat;
+      out.write(
+        `swaram-conform ${runId}\n  target: ${target.name} (${target.mode === 'wire' ? 'wire only' : 'adapter'})\n`,
+      );
+      out.write(
+        `  ${scenarios.length} scenario(s) × ${repeat} run(s)${skipped.length ? `, ${skipped.length} skipped` : ''}\n`,
+      );
+      for (const s of skipped) out.write(`  skip ${s.id}: ${s.skipReason}\n`);
+    },
+    onScenarioEnd(scenario, run, verdicts, outcome) {
+      done += 1;
+      const counts = new Map<VerdictStatus, number>();
+      for (const v of verdicts.values()) counts.set(v.status, (counts.get(v.status) ?? 0) + 1);
+      const summary = [...counts].map(([s, n]) => `${n} ${MARK[s]}`).join(', ');
+      const fails = [...verdicts]
+        .filter(([, v]) => v.status === 'fail' || v.status === 'harness_error')
+        .map(([id]) => id);
+      const harness = outcome.trace.harnessErrors.length
+        ? `  harness: ${outcome.trace.harnessErrors[0]}`
+        : '';
+      out.write(
+        `  [${String(done).padStart(String(total).length)}/${total}] ${scenario.id}${total > 1 ? ` #${run}` : ''}` +
+          ` ${(outcome.durationMs / 1000).toFixed(1)} s  ${summary || 'no rule exercised'}` +
+          `${fails.length ? `  ✗ ${fails.join(' ')}` : ''}${harness}\n`,
+      );
+    },
+    onRunEnd(result, dir) {
+      const c = result.summary.counts;
+      out.write(
+        `\nrules: ${c.pass} pass, ${c.fail} fail, ${c.warn} warn, ${c.skipped} skipped, ${c.not_observable} not observable, ${c.harness_error} harness error\n`,
+      );
+      for (const r of result.rules.filter(
+        (x) => x.status === 'fail' || x.status === 'harness_error' || x.status === 'warn',
+      )) {
+        out.write(`  ${MARK[r.status]} ${r.level} ${r.id}: ${r.reason}\n`);
+      }
+      const measured = result.metrics.filter((m) => m.count > 0);
+      if (measured.length) {
+        out.write('metrics (ms):\n');
+        for (const m of measured) {
+          const budget =
+            m.budget !== null ? `  budget p95 ≤ ${m.budget}${m.withinBudget ? '' : '  OVER'}` : '';
+          out.write(
+            `  ${m.name.padEnd(14)} n=${String(m.count).padEnd(4)} p50 ${m.p50}  p95 ${m.p95}  max ${m.max}${budget}\n`,
+          );
+        }
+      }
+      out.write(
+        `\n${result.summary.passed ? 'PASSED' : `FAILED (${result.summary.failing.join(', ')})`} in ${((Date.now() - started) / 1000).toFixed(1)} s — report: ${displayPath(dir)}/index.json\n`,
+      );
+    },
+  };
+}
