@@ -219,12 +219,12 @@ export const BUDGET_DEFINITIONS = [
       'APPEND-PACE: audio sent may exceed the microphone audio fed to the client by at most this factor.',
   },
   {
-    key: 'play.gapMs',
+    key: 'play.jitterMs',
     value: 150,
     unit: 'ms',
     source: 'ours',
     description:
-      'PLAY-ORDER: a silence inside a reply, while its next audio had already arrived, longer than this is a gap.',
+      'PLAY-ORDER: lateness of audio.played reports tolerated: a silence inside a reply while its audio had arrived, or an overlap, longer than this is a finding.',
   },
   {
     key: 'stale.slackMs',

@@ -65,6 +65,27 @@ describe('PLAY-ORDER', () => {
     expect(check(playOrder, t)?.reason).toContain('more audio played than sent');
   });
 
+  it('tolerates late audio.played reports', () => {
+    // One report arrives 27 ms late; the next one is on time again (as seen with real adapters).
+    const t = reply().play('r1', 100).wait(127).played('r1', 100).wait(73).played('r1', 100);
+    expect(check(playOrder, t.at(2000).build())?.status).toBe('pass');
+  });
+
+  it('fails two replies playing at once', () => {
+    const t = reply()
+      .responseCreated('r2')
+      .delta('r2', 300)
+      .responseDone('r2')
+      .wait(300)
+      .played('r1', 300)
+      .played('r2', 300)
+      .at(2000)
+      .build();
+    const v = check(playOrder, t)!;
+    expect(v.reason).toContain('overlapping playback');
+    expect(v.reason).toContain('responses interleaved');
+  });
+
   it('fails interleaved replies', () => {
     const t = reply()
       .responseCreated('r2')

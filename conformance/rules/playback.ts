@@ -52,21 +52,24 @@ export const playOrder: Rule = {
     "A response's valid audio deltas reach the speaker in order, without overlap, without gaps " +
     'beyond jitter and without losing the tail; `response.done` does not cut playback short. ' +
     "Judged on the adapter's `audio.played` reports placed on the clock by the virtual speaker " +
-    'model (a chunk ends when its report arrives and started its duration earlier): (1) no ' +
-    'more audio played for a response than was sent for it; (2) no two chunks overlapping in ' +
-    'time, and no response resuming after another one started; (3) when the adapter reports ' +
-    'the played bytes (`reportAudio`), they are exactly a prefix of the deltas in order; (4) ' +
-    'no silence longer than `play.gapMs` between two chunks of a response while the audio for ' +
-    'the next chunk had already arrived; (5) a response that completed and was not interrupted ' +
-    '(no barge-in, interrupt, app end or close) is played to within 20 ms of its end once there ' +
-    'was time to, and no `playback.stopped` cuts it short. Real-world failure: players that ' +
+    'model (a chunk ends when its report arrives and started its duration earlier), with ' +
+    '`play.jitterMs` of tolerance for the lateness of reports: (1) no more audio played for a ' +
+    'response than was sent for it; (2) no two chunks overlapping in time, and no response ' +
+    'starting to play before an earlier one finished (interleaving); (3) when the adapter ' +
+    'reports the played bytes (`reportAudio`), they are exactly a prefix of the deltas in ' +
+    'order; (4) no silence longer than `play.jitterMs` between two chunks of a response while ' +
+    'the audio for the next chunk had already arrived; (5) a response that completed and was ' +
+    'not interrupted (no barge-in, interrupt, app end or close) is played to within 20 ms of ' +
+    'its end once there was time to, and no `playback.stopped` cuts it short. The speaker is ' +
+    'sequential, so overlap means the client plays through more than one. Real-world ' +
+    'failure: players that ' +
     'flush on `response.done` drop the last second of every reply (generation runs ahead of ' +
     'playback); players that schedule chunks by arrival overlap or reorder them.',
   sources: ['Azure-Samples/aoai-realtime-audio-sdk#54', 'run-llama/openai_realtime_client#1'],
   needs: { features: ['playback'], app: true },
   metrics: ['L_play'],
   check(trace, context) {
-    const gapBudget = budget(context, 'play.gapMs');
+    const jitter = budget(context, 'play.jitterMs');
     const reportWait = budget(context, 'app.reportWaitMs');
     const chunks = playedChunks(trace);
     const stops = stopReports(trace);
@@ -75,13 +78,13 @@ export const playOrder: Rule = {
     const evidence: Evidence[] = [];
     const problems = new Set<string>();
 
-    // (2) overlap and resumption across responses.
+    // (2) overlap: chunks, and whole responses, may not overlap by more than the report jitter
+    // (an `audio.played` arrives when its chunk ended, give or take the adapter's timers).
     const byStart = [...chunks].sort((a, b) => a.start - b.start);
-    const finished = new Set<string>();
     for (let i = 1; i < byStart.length; i++) {
       const prev = byStart[i - 1]!;
       const next = byStart[i]!;
-      if (next.start < prev.end - 5) {
+      if (next.start < prev.end - jitter) {
         problems.add('overlapping playback');
         evidence.push(
           observationEvidence(
@@ -91,16 +94,25 @@ export const playOrder: Rule = {
           ),
         );
       }
-      if (prev.responseId !== next.responseId && prev.responseId !== undefined) {
-        finished.add(prev.responseId);
-      }
-      if (next.responseId !== undefined && finished.has(next.responseId)) {
+    }
+    const spans = new Map<string, { start: number; end: number; first: number }>();
+    for (const c of byStart) {
+      if (c.responseId === undefined) continue;
+      const s = spans.get(c.responseId);
+      if (!s) spans.set(c.responseId, { start: c.start, end: c.end, first: c.index });
+      else s.end = Math.max(s.end, c.end);
+    }
+    const ordered = [...spans].sort((a, b) => a[1].start - b[1].start);
+    for (let i = 1; i < ordered.length; i++) {
+      const [id, span] = ordered[i]!;
+      const earlier = ordered.slice(0, i).find(([, s]) => s.end > span.start + jitter);
+      if (earlier) {
         problems.add('responses interleaved');
         evidence.push(
           observationEvidence(
             trace,
-            next.index,
-            `${next.responseId} resumes after another reply played`,
+            span.first,
+            `${id} started ${fmtMs(earlier[1].end - span.start)} before ${earlier[0]} finished playing`,
           ),
         );
       }
@@ -150,7 +162,7 @@ export const playOrder: Rule = {
           const avail = arrivalOfByte(deltas, offset);
           if (avail !== undefined) {
             const gap = c.start - Math.max(prev.end, avail);
-            if (gap > gapBudget) {
+            if (gap > jitter) {
               problems.add('gaps in playback');
               evidence.push(
                 observationEvidence(
@@ -172,7 +184,7 @@ export const playOrder: Rule = {
       const lastDelta = r.deltas[r.deltas.length - 1]!;
       const firstStart = mine[0]?.start ?? firstDelta.at;
       const deadline =
-        Math.max(firstStart, lastDelta.at) + bytesToMs(sentBytes) + gapBudget + reportWait;
+        Math.max(firstStart, lastDelta.at) + bytesToMs(sentBytes) + jitter + reportWait;
       const stop = stops.find((s) => s.at >= firstDelta.at && stopCovers(s, r.id));
       const missing = bytesToMs(sentBytes - playedBytes);
       if (stop) {
