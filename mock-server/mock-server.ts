@@ -329,6 +329,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
             closedByServer = true;
             session.end();
             ws.close(CloseCode.POLICY_VIOLATION, 'send buffer full: the client reads too slowly');
+            // A client that does not read will not read the close frame either.
+            setTimeout(() => ws.terminate(), 1000).unref();
             return;
           }
           observe({ session: id, dir: 'out', at: clock.now(), text, type });

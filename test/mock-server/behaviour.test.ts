@@ -239,3 +239,28 @@ describe('mock server: bad input never hurts (mock profile)', () => {
     expect(server.sessions.size).toBe(0);
   });
 });
+
+describe('mock server: backpressure', () => {
+  it('closes a session whose client stops reading, with 1008, and keeps serving others', async () => {
+    const ended: number[] = [];
+    const server = await serve({
+      maxBufferedBytes: 64 * 1024,
+      onSessionEnd: (s) => ended.push(s.closeCode),
+    });
+    const healthy = await ready(server);
+    const slow = await ready(server);
+    // Stop reading: the kernel buffers fill, then the mock's send buffer grows past its bound.
+    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    // Every cancel with nothing active earns an error event: ~170 bytes out per 27 bytes in.
+    const flood = JSON.stringify({ type: 'response.cancel' });
+    for (let i = 0; i < 60_000; i++) slow.ws.send(flood);
+    const deadline = Date.now() + 10_000;
+    while (server.sessions.size > 1 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(server.sessions.size).toBe(1);
+    expect(ended).toEqual([1006]);
+    healthy.sendAudio(utterance());
+    await healthy.next('response.done');
+    healthy.close();
+  });
+});
