@@ -81,12 +81,54 @@ describe('VirtualSpeaker', () => {
     ]);
   });
 
-  it('does not drift when timers fire late', () => {
+  it('keeps exact time when timers are on time', () => {
     const { clock, played, speaker } = setup();
     for (let i = 0; i < 10; i++) speaker.enqueue(chunk('r1', 20));
     clock.advance(205);
     expect(played.map((p) => p.startedAt)).toEqual([
       1000, 1020, 1040, 1060, 1080, 1100, 1120, 1140, 1160, 1180,
     ]);
+  });
+
+  it('never overlaps chunks when a timer fires late: what follows is delayed', () => {
+    const manual = new ManualClock(0);
+    const lateness = 7;
+    const lateClock = {
+      now: () => manual.now(),
+      setTimeout: (fn: () => void, ms: number) => manual.setTimeout(fn, ms + lateness),
+      clearTimeout: (h: unknown) => manual.clearTimeout(h),
+    };
+    const reports: { at: number; bytes: number }[] = [];
+    const speaker = new VirtualSpeaker({
+      clock: lateClock,
+      onPlayed: (a) => reports.push({ at: manual.now(), bytes: a.pcm.length }),
+    });
+    speaker.enqueue(chunk('r1', 100));
+    speaker.enqueue(chunk('r1', 100));
+    manual.advance(300);
+    // Placed as [report − duration, report]: [7, 107], then [114, 214]: delayed, not overlapping.
+    expect(reports).toEqual([
+      { at: 107, bytes: 4800 },
+      { at: 214, bytes: 4800 },
+    ]);
+  });
+
+  it('plays to the very end when a timer fires early', () => {
+    const manual = new ManualClock(0);
+    const earlyClock = {
+      now: () => manual.now(),
+      setTimeout: (fn: () => void, ms: number) => manual.setTimeout(fn, Math.max(0, ms - 0.5)),
+      clearTimeout: (h: unknown) => manual.clearTimeout(h),
+    };
+    const reports: number[] = [];
+    const speaker = new VirtualSpeaker({
+      clock: earlyClock,
+      onPlayed: () => reports.push(manual.now()),
+    });
+    speaker.enqueue(chunk('r1', 10));
+    manual.advance(9.6);
+    expect(reports).toEqual([]);
+    manual.advance(0.9);
+    expect(reports).toEqual([10]);
   });
 });

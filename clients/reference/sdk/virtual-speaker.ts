@@ -41,16 +41,17 @@ interface Current {
 /**
  * A speaker without a sound card: it consumes PCM16 24 kHz mono at real time (48 bytes per
  * ms) on a {@link Clock}, one chunk after the other, and says when each chunk has been
- * played. Times are computed from the previous chunk's end, not from when a timer fired, so
- * timer lateness does not accumulate. Useful for headless apps, tests and conformance runs.
+ * played. Useful for headless apps, tests and conformance runs.
+ *
+ * A chunk starts at the moment the previous one was reported played (or when it is queued, if
+ * the speaker was idle) and lasts exactly its duration. So an observer that places each chunk
+ * at `[report time − duration, report time]` sees chunks back to back, never overlapping; a
+ * late timer delays what follows by its lateness instead.
  */
 export class VirtualSpeaker implements Player {
   private readonly clock: Clock;
   private readonly queue: PlaybackChunk[] = [];
   private current: Current | undefined;
-  /** When the last chunk ended (the next one starts here if it was queued in time). */
-  private lastEnd = -Infinity;
-  private readonly enqueuedAt = new WeakMap<PlaybackChunk, number>();
   private closed = false;
 
   constructor(private readonly options: VirtualSpeakerOptions = {}) {
@@ -68,7 +69,6 @@ export class VirtualSpeaker implements Player {
 
   enqueue(chunk: PlaybackChunk): void {
     if (this.closed || chunk.pcm.length === 0) return;
-    this.enqueuedAt.set(chunk, this.clock.now());
     this.queue.push(chunk);
     if (!this.current) this.startNext();
   }
@@ -94,20 +94,25 @@ export class VirtualSpeaker implements Player {
       this.current = undefined;
       return;
     }
-    const now = this.clock.now();
-    const queuedAt = this.enqueuedAt.get(chunk) ?? now;
-    // Continuous playback starts where the previous chunk ended; after an underrun, when the
-    // chunk arrived.
-    const startAt = Math.min(now, Math.max(this.lastEnd, queuedAt));
+    const startAt = this.clock.now();
     const endAt = startAt + chunk.pcm.length / BYTES_PER_MS;
-    const timer = this.clock.setTimeout(() => this.finish(), endAt - now);
-    this.current = { chunk, startAt, endAt, timer };
+    this.current = { chunk, startAt, endAt, timer: this.arm(endAt) };
+  }
+
+  private arm(endAt: number): unknown {
+    return this.clock.setTimeout(() => this.finish(), endAt - this.clock.now());
   }
 
   private finish(): void {
     const current = this.current;
     if (!current) return;
-    this.lastEnd = current.endAt;
+    // Timers may fire a fraction of a millisecond early: play to the very end.
+    const early = current.endAt - this.clock.now();
+    if (early > 0) {
+      const timer = this.clock.setTimeout(() => this.finish(), Math.max(1, early));
+      this.current = { ...current, timer };
+      return;
+    }
     this.current = undefined;
     this.options.onPlayed?.({
       responseId: current.chunk.responseId,
@@ -136,7 +141,6 @@ export class VirtualSpeaker implements Player {
         current.chunk.pcm.length,
         Math.floor((elapsed * BYTES_PER_MS) / 2) * 2,
       );
-      this.lastEnd = current.startAt + played / BYTES_PER_MS;
       if (played > 0) {
         this.options.onPlayed?.({
           responseId: current.chunk.responseId,
