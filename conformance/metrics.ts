@@ -86,7 +86,8 @@ export const BUDGET_DEFINITIONS = [
     value: 1.5,
     unit: 'ratio',
     source: 'catalogue',
-    description: 'CLOSE-BUSY: each reconnect delay grows by at least this factor until the cap.',
+    description:
+      'CLOSE-BUSY (across runs): the longest delay per attempt number grows by at least this factor until the cap.',
   },
   {
     key: 'D_1013.growthTolerance',
@@ -94,7 +95,7 @@ export const BUDGET_DEFINITIONS = [
     unit: 'ratio',
     source: 'ours',
     description:
-      'CLOSE-BUSY: jitter allowance on the growth factor: the fitted factor must reach growthMin × (1 − this).',
+      'CLOSE-BUSY (across runs): allowance on the growth factor: the fitted factor must reach growthMin × (1 − this).',
   },
   {
     key: 'D_1013.capMin',
@@ -102,7 +103,7 @@ export const BUDGET_DEFINITIONS = [
     unit: 'ms',
     source: 'ours',
     description:
-      'CLOSE-BUSY: delays may stop growing (reach their cap) only once they are at least this long.',
+      'CLOSE-BUSY (across runs): delays may stop growing (reach their cap) only once they are at least this long.',
   },
   {
     key: 'D_1013.maxAttempts',
@@ -133,7 +134,8 @@ export const BUDGET_DEFINITIONS = [
     value: 3,
     unit: 'count',
     source: 'ours',
-    description: 'CLOSE-BUSY (across runs): runs with reconnect delays needed to judge the spread.',
+    description:
+      'CLOSE-BUSY (across runs): runs with reconnect delays needed to judge growth and spread.',
   },
   {
     key: 'close.limitQuietMs',

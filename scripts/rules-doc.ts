@@ -151,8 +151,10 @@ export function renderRulesDoc(): string {
     '- **APPEND-PACE**, partly: the catalogue proposes detecting a wrong sample rate from a known',
     '  tone fed to the microphone; the runner feeds no tone, so the rate is judged from timing',
     '  and byte counts only.',
-    '- **CLOSE-BUSY** across runs needs `D_1013.minRuns` repetitions of a busy scenario; with fewer,',
-    '  jitter is judged only within a run.',
+    '- **CLOSE-BUSY**, partly: whether delays grow and spread is a property of their distribution,',
+    '  not of one run (with full jitter single delays go up and down). It is judged across',
+    '  `D_1013.minRuns` repetitions of a busy scenario (`--repeat 3`); with fewer, a run checks the',
+    '  floor, the attempt limit, the fresh session and the absence of any jitter only.',
     '',
   );
   return out.join('\n');
