@@ -293,6 +293,24 @@ lines((cmd) => {
     expect(t.findings.map((f) => f.code)).toEqual(['request-timeout', 'late-reply']);
   });
 
+  it('reports fire-and-forget commands that were never answered when it stops', async () => {
+    const t = target(
+      `${PRELUDE}
+hello();
+lines((cmd) => {
+  if (cmd.type === 'shutdown') { out({ type: 'reply', id: cmd.id, ok: true }); process.exit(0); }
+});`,
+      { requestTimeoutMs: 50 },
+    );
+    await t.start();
+    t.send({ type: 'mic.end' });
+    await new Promise((r) => setTimeout(r, 100));
+    await t.stop();
+    expect(t.findings).toMatchObject([
+      { code: 'request-timeout', message: 'no reply to mic.end (id 1) within 50 ms' },
+    ]);
+  });
+
   it('iterates observations until the process exits on its own', async () => {
     const t = target(`${PRELUDE}
 hello();

@@ -124,6 +124,8 @@ type Phase = 'idle' | 'starting' | 'running' | 'stopping' | 'exited';
 
 interface Pending {
   readonly type: string;
+  /** Real time (Date.now()) it was sent, to find commands that were never answered. */
+  readonly sentAt: number;
   /** Set for `request()`; absent for `send()`. */
   readonly settle?: {
     resolve: (reply: TimedReply) => void;
@@ -501,6 +503,7 @@ export class Target extends EventEmitter<TargetEvents> {
     const wasRunning = this.phase === 'running';
     this.phase = 'stopping';
     this.how = 'shutdown';
+    this.reportUnanswered();
     if (wasRunning && this.spec.mode === 'adapter') {
       try {
         this.write({ type: 'shutdown' }, undefined, true);
@@ -510,6 +513,21 @@ export class Target extends EventEmitter<TargetEvents> {
     }
     this.child?.stdin?.end();
     return this.terminate();
+  }
+
+  /** Fire-and-forget commands still without a reply after the request timeout are findings. */
+  private reportUnanswered(): void {
+    const timeoutMs = this.options.requestTimeoutMs ?? 5_000;
+    const now = Date.now();
+    for (const [id, pending] of this.pending) {
+      if (pending.settle || now - pending.sentAt < timeoutMs) continue;
+      this.pending.delete(id);
+      this.addFinding({
+        at: this.now(),
+        code: 'request-timeout',
+        message: `no reply to ${pending.type} (id ${id}) within ${timeoutMs} ms`,
+      });
+    }
   }
 
   /** Waits for the exit, escalating to SIGTERM and SIGKILL. */
@@ -831,7 +849,11 @@ export class Target extends EventEmitter<TargetEvents> {
         `runner bug: ${command.type} does not match swaram-adapter/1: ${issues.map((i) => `${i.path || '(top level)'} ${i.message}`).join('; ')}`,
       );
     }
-    this.pending.set(id, settle ? { type: command.type, settle } : { type: command.type });
+    const sentAt = Date.now();
+    this.pending.set(
+      id,
+      settle ? { type: command.type, sentAt, settle } : { type: command.type, sentAt },
+    );
     this.journal.push({ at: this.now(), dir: 'to-adapter', message: elideAudio(message) });
     this.child?.stdin?.write(encodeJsonLine(message));
     return id;
