@@ -334,6 +334,7 @@ describe('SwaramClient: playback, barge-in and fencing', () => {
     await settle();
     expect(env.client.interrupt()).toBe(true);
     expect(env.stops).toMatchObject([{ reason: 'interrupt', droppedBytes: 4800 }]);
+    expect(env.client.interrupt()).toBe(false); // already being cancelled
     conn.send(delta('r1', 100));
     conn.send({ type: 'response.done', response: { id: 'r1', status: 'cancelled' } });
     await settle();
@@ -711,6 +712,24 @@ describe('SwaramClient: close codes and reconnection', () => {
     expect(env.errors.at(-1)).toMatchObject({ kind: 'network', code: '1006' });
     expect(env.errors.at(-1)?.message).toContain('no pong');
     expect(env.states.at(-1)).toMatchObject({ state: 'reconnecting', by: 'network' });
+  });
+
+  it('does not cancel a reply swaram is already cancelling after a barge-in', async () => {
+    const env = await setup();
+    const conn = await ready(env);
+    conn.send({ type: 'response.created', response: { id: 'r1' } });
+    conn.send({ type: 'input_audio_buffer.speech_started', audio_start_ms: 0, item_id: 'u1' });
+    await settle();
+    expect(env.client.interrupt()).toBe(false);
+    await settle();
+    expect(conn.all('response.cancel')).toEqual([]);
+  });
+
+  it('ends quietly when it never connected', async () => {
+    const env = await setup();
+    env.client.end();
+    expect(env.states).toEqual([]);
+    expect(env.client.state).toBe('closed');
   });
 
   it('answers pings while idle', async () => {

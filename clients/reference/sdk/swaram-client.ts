@@ -348,7 +348,8 @@ export class SwaramClient extends TypedEmitter<SwaramClientEvents> {
     this.player.stop('interrupt');
     const id = this.activeResponseId;
     const state = id === undefined ? undefined : this.responses.get(id);
-    if (!id || !state || state.finalized) return false;
+    // Nothing in flight, or swaram is already cancelling it (barge-in, an earlier interrupt).
+    if (!id || !state || state.finalized || state.fenced) return false;
     state.fenced = true;
     return this.sendEvent({
       type: 'response.cancel',
@@ -386,6 +387,8 @@ export class SwaramClient extends TypedEmitter<SwaramClientEvents> {
       socket.close(1000, 'session ended');
     } else if (socket && socket.readyState === WebSocket.CONNECTING) {
       socket.terminate();
+    } else if (this.connectionState === 'idle') {
+      this.connectionState = 'closed';
     } else if (this.connectionState !== 'closed') {
       this.finish({ state: 'closed', attempt: this.generation, code: 1000, by: 'client' });
     }
