@@ -283,7 +283,8 @@ export function buildRecordedFixture(session: RecordedSession, meta: RecordingMe
     }
     const t = turns.length + 1;
     const userFile = `turn${t}-user.wav`;
-    wavs.set(userFile, utterance(userPcm.subarray(leadSample, endSample), label, notes));
+    const spoken = utterance(userPcm.subarray(leadSample, endSample), label, notes);
+    wavs.set(userFile, spoken.pcm);
 
     let transcript = u.transcript ?? u.itemText;
     if (transcript === undefined || transcript.length === 0) {
@@ -292,9 +293,12 @@ export function buildRecordedFixture(session: RecordedSession, meta: RecordingMe
     }
     const user: FixtureManifest['turns'][number]['user'] = { audio: userFile, transcript };
     if (previousLast?.status === 'cancelled' && previousLast.firstDeltaAtMs !== undefined) {
-      const spokenAt = sentAt(sent, leadSample);
-      if (spokenAt !== undefined) {
-        user.interruptAfterMs = Math.max(0, Math.round(spokenAt - previousLast.firstDeltaAtMs));
+      // When a runner streaming the WAV in real time must start, so that the speech goes out
+      // when the client sent it: the time the onset was sent, less the WAV before the onset.
+      const onsetSentAt = sentAt(sent, leadSample + msToSamples(spoken.onsetMs - spoken.paddedMs));
+      if (onsetSentAt !== undefined) {
+        const startAt = onsetSentAt - spoken.onsetMs;
+        user.interruptAfterMs = Math.max(0, Math.round(startAt - previousLast.firstDeltaAtMs));
       }
     }
 
@@ -493,21 +497,31 @@ function keptResponses(
 /**
  * One user utterance as the mock's VAD should hear it: at least {@link RECORDED_LEAD_MS} of
  * silence before the speech and exactly {@link RECORDED_TRAIL_MS} after it, padding with
- * digital silence where the client sent less.
+ * digital silence where the client sent less. Also says where the speech starts in the result.
  */
-function utterance(pcm: Pcm16, label: string, notes: string[]): Pcm16 {
+function utterance(
+  pcm: Pcm16,
+  label: string,
+  notes: string[],
+): { pcm: Pcm16; onsetMs: number; paddedMs: number } {
   const measure = measureSilence(pcm, { thresholdDbfs: SPEECH_DBFS });
   const total = samplesToMs(pcm.length);
   if (measure.leadingMs >= total) {
     notes.push(`${label} is silent to the mock's VAD (nothing above ${SPEECH_DBFS} dBFS)`);
-    return pcm;
+    return { pcm, onsetMs: 0, paddedMs: 0 };
   }
   const speechEnd = pcm.length - msToSamples(measure.trailingMs);
   const trail = msToSamples(RECORDED_TRAIL_MS);
   const body = pcm.subarray(0, Math.min(pcm.length, speechEnd + trail));
   const padBefore = Math.max(0, RECORDED_LEAD_MS - measure.leadingMs);
   const padAfter = Math.max(0, speechEnd + trail - body.length);
-  return concatPcm(silence(padBefore), body, new Int16Array(padAfter));
+  return {
+    pcm: concatPcm(silence(padBefore), body, new Int16Array(padAfter)),
+    /** Where the speech starts in the WAV. */
+    onsetMs: padBefore + measure.leadingMs,
+    /** Silence added before the client's audio. */
+    paddedMs: padBefore,
+  };
 }
 
 /** How the server closed, as `expect.close` and a `close` fault that replays it. */
