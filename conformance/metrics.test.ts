@@ -194,6 +194,19 @@ describe('metrics', () => {
     expect(staleLeak(t)).toEqual([150]);
   });
 
+  it('stale leak counts audio ms at the run speed', () => {
+    const t = traceBuilder({ features: ['playback'], speed: 2 })
+      .handshake()
+      .responseCreated('r1')
+      .delta('r1', 1000)
+      .at(500)
+      .responseDone('r1', 'cancelled', 'client_cancelled')
+      .at(550)
+      .played('r1', 200) // 100 ms of wall time, 450–550: 50 ms wall after the cancel = 100 ms audio
+      .build();
+    expect(staleLeak(t)).toEqual([100]);
+  });
+
   it('computes every metric by name', () => {
     const all = computeMetrics(traceBuilder().handshake().build());
     expect(Object.keys(all).sort()).toEqual(METRICS.map((m) => m.name).sort());

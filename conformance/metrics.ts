@@ -11,6 +11,7 @@ import {
   wireEvents,
   bytesToMs,
   observationsOf,
+  speedOf,
   str,
 } from './rules/trace-query.js';
 import type {
@@ -154,11 +155,11 @@ export const BUDGET_DEFINITIONS = [
   },
   {
     key: 'close.afterEndGraceMs',
-    value: 50,
+    value: 500,
     unit: 'ms',
     source: 'ours',
     description:
-      'CLOSE-CLEAN: frames arriving this soon after the app ended the session were already in flight.',
+      'CLOSE-CLEAN: frames stamped this soon after the app ended the session were in flight (or held up by the harness); later ones are sent after end.',
   },
   {
     key: 'liveness.detectMs',
@@ -426,13 +427,15 @@ export interface Cancellation {
 /** Every response cancelled by the mock (`response.done` cancelled, or incomplete on barge-in). */
 export function cancellations(trace: Trace): Cancellation[] {
   const chunks = playedChunks(trace);
+  const speed = speedOf(trace);
   const out: Cancellation[] = [];
   for (const r of streamedResponses(trace).values()) {
     const done = r.dones.find((d) => isCancelledDone(d.event));
     if (!done) continue;
     const C = done.at;
     const chunksAfter = chunks.filter((c) => c.responseId === r.id && c.end > C);
-    const leakMs = chunksAfter.reduce((n, c) => n + (c.end - Math.max(c.start, C)), 0);
+    // Audio ms: the wall time of each chunk after the cancel, times the run's speed.
+    const leakMs = chunksAfter.reduce((n, c) => n + (c.end - Math.max(c.start, C)) * speed, 0);
     out.push({ response: r, done, chunksAfter, leakMs });
   }
   return out;

@@ -68,6 +68,13 @@ describe('APPEND-PACE', () => {
     expect(v.reason).toContain('largest burst 20 ms');
   });
 
+  it('expects the run speed', () => {
+    const fast = traceBuilder({ speed: 2 }).handshake().stream(3000, 20, 10).build();
+    expect(check(appendPace, fast)?.status).toBe('pass');
+    const slow = traceBuilder({ speed: 2 }).handshake().stream(3000, 20, 20).build();
+    expect(check(appendPace, slow)?.status).toBe('fail');
+  });
+
   it('fails a file pushed at 10× real time', () => {
     const v = check(appendPace, traceBuilder().handshake().stream(3000, 20, 2).build())!;
     expect(v.status).toBe('fail');

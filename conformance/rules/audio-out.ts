@@ -8,6 +8,7 @@ import {
   fmtMs,
   num,
   plural,
+  speedOf,
   validAudioBytes,
   wireEvents,
 } from './trace-query.js';
@@ -151,7 +152,7 @@ function slope(points: ReadonlyArray<readonly [number, number]>): number {
 
 /** The pace of one stream, and its largest burst. */
 export interface StreamPace {
-  /** Audio ms per wall ms over the middle 80 % of the stream's wall time. */
+  /** Audio ms per wall ms over the middle 80 % of the stream's wall time, divided by the speed. */
   rate: number;
   /** Most audio sent ahead of real time over any interval (ms). */
   burstMs: number;
@@ -165,7 +166,7 @@ export interface StreamPace {
  * held until `session.updated`) does not count as fast streaming, while a file pushed at 10×
  * does. The burst is max over i ≤ j of (audio of chunks i..j) − (t_j − t_i).
  */
-export function streamPace(stream: readonly Chunk[]): StreamPace {
+export function streamPace(stream: readonly Chunk[], speed = 1): StreamPace {
   const t0 = stream[0]!.at;
   const t1 = stream[stream.length - 1]!.at;
   const wallMs = t1 - t0;
@@ -179,15 +180,15 @@ export function streamPace(stream: readonly Chunk[]): StreamPace {
     const lo = t0 + 0.1 * wallMs;
     const hi = t0 + 0.9 * wallMs;
     const middle = points.filter(([t]) => t >= lo && t <= hi);
-    rate = slope(middle.length >= 3 ? middle : points);
+    rate = slope(middle.length >= 3 ? middle : points) / speed;
   }
   let burstMs = 0;
   let before = 0;
   let minStart = Infinity;
   for (const c of stream) {
-    minStart = Math.min(minStart, before - c.at);
+    minStart = Math.min(minStart, before - c.at * speed);
     before += c.ms;
-    burstMs = Math.max(burstMs, before - c.at - minStart);
+    burstMs = Math.max(burstMs, before - c.at * speed - minStart);
   }
   return { rate, burstMs, audioMs, wallMs };
 }
@@ -213,7 +214,8 @@ export const appendPace: Rule = {
     'audio against time over the middle 80 % of the stream, so a backlog held until ' +
     '`session.updated` and flushed at once is not counted) must lie within 1 ± ' +
     '`append.paceTolerance`. A rate near 0.67 or 2 is what 16 kHz or 48 kHz audio declared as ' +
-    '24 kHz looks like. When the runner fed the microphone, the audio sent may not exceed the ' +
+    '24 kHz looks like. With a run speed factor the expected rate is the speed, so rates ' +
+    'are divided by it. When the runner fed the microphone, the audio sent may not exceed the ' +
     'audio fed by more than `append.micRatioMax` (plus one chunk): more is resampling with the ' +
     'wrong rate. The largest burst (audio sent ahead of real time over any interval) is ' +
     'reported. The catalogue also proposes detecting a wrong rate from a known tone; the ' +
@@ -227,13 +229,14 @@ export const appendPace: Rule = {
     const minAudio = budget(context, 'append.paceMinAudioMs');
     const micRatioMax = budget(context, 'append.micRatioMax');
     const streams = appendStreams(trace, budget(context, 'append.streamGapMs'));
+    const speed = speedOf(trace);
     const evidence: Evidence[] = [];
     const findings: string[] = [];
     let judged = 0;
     let largestBurst = 0;
     const rates: number[] = [];
     for (const stream of streams) {
-      const pace = streamPace(stream);
+      const pace = streamPace(stream, speed);
       largestBurst = Math.max(largestBurst, pace.burstMs);
       if (pace.audioMs < minAudio) continue;
       judged += 1;

@@ -266,18 +266,24 @@ describe('CLOSE-CLEAN', () => {
     expect(check(closeClean, t)?.reason).toContain('not closed promptly');
   });
 
-  it('fails a close with another code, and frames after end', () => {
+  it('fails a close with another code', () => {
     const t = traceBuilder()
       .handshake()
       .act('end')
       .wait(100)
       .append()
       .wait(3)
-      .close(1006, 'client')
-      .build();
-    const v = check(closeClean, t)!;
+      .close(1006, 'client');
+    const v = check(closeClean, t.build())!;
     expect(v.reason).toContain('not closed with 1000');
+    expect(v.reason).not.toContain('sent after end'); // 100 ms: still in flight
+  });
+
+  it('fails a client that keeps streaming after end', () => {
+    const t = traceBuilder().handshake().act('end').stream(800).close(1000, 'client').build();
+    const v = check(closeClean, t)!;
     expect(v.reason).toContain('sent after end');
+    expect(v.evidence.at(-1)!.note).toContain('input_audio_buffer.append sent 520 ms after');
   });
 
   it('fails a reconnect after the server closed with 1000', () => {

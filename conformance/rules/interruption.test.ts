@@ -48,6 +48,29 @@ describe('BARGE-STOP', () => {
     expect(v.reason).toContain('past the 200 ms budget');
   });
 
+  it('does not blame the client for a harness stall, but reports it', () => {
+    // Right after speech_started the runner stalls ~300 ms: the partial chunk's report and
+    // three deltas of the next reply are all stamped in a bunch at 800.
+    const t = playing()
+      .wait(50)
+      .speechStarted()
+      .responseDone('r1', 'cancelled', 'turn_detected')
+      .responseCreated('r2')
+      .at(800)
+      .played('r1', 50)
+      .playbackStopped('barge-in', ['r1'])
+      .delta('r2', 100)
+      .wait(1)
+      .delta('r2', 100)
+      .wait(1)
+      .delta('r2', 100)
+      .build();
+    const v = check(bargeStop, t)!;
+    expect(v.status).toBe('pass');
+    expect(v.reason).toContain('L_stop p95 350 ms');
+    expect(v.reason).toContain('198 ms of it harness stalls');
+  });
+
   it('fails when a reply already done but still playing is not stopped', () => {
     const t = traceBuilder({ features })
       .handshake()

@@ -5,10 +5,13 @@ import {
   appEndedBetween,
   bytesToMs,
   fmtMs,
+  harnessStalls,
   observationsOf,
   playedChunks,
   plural,
   responseStatusOf,
+  speedOf,
+  stallWithin,
   stopCovers,
   stopReports,
   str,
@@ -58,7 +61,9 @@ export const playOrder: Rule = {
     'starting to play before an earlier one finished (interleaving); (3) when the adapter ' +
     'reports the played bytes (`reportAudio`), they are exactly a prefix of the deltas in ' +
     'order; (4) no silence longer than `play.jitterMs` between two chunks of a response while ' +
-    'the audio for the next chunk had already arrived; (5) a response that completed and was ' +
+    'the audio for the next chunk had already arrived, after discounting the lateness of the ' +
+    "harness's own stalls (deltas or reports stamped in a bunch after a pause; see " +
+    '`harnessStalls`); (5) a response that completed and was ' +
     'not interrupted (no barge-in, interrupt, app end or close) is played to within 20 ms of ' +
     'its end once there was time to, and no `playback.stopped` cuts it short. The speaker is ' +
     'sequential, so overlap means the client plays through more than one. Real-world ' +
@@ -70,6 +75,8 @@ export const playOrder: Rule = {
   metrics: ['L_play'],
   check(trace, context) {
     const jitter = budget(context, 'play.jitterMs');
+    const speed = speedOf(trace);
+    const stalls = harnessStalls(trace);
     const reportWait = budget(context, 'app.reportWaitMs');
     const chunks = playedChunks(trace);
     const stops = stopReports(trace);
@@ -161,7 +168,8 @@ export const playOrder: Rule = {
           const prev = mine[k - 1]!;
           const avail = arrivalOfByte(deltas, offset);
           if (avail !== undefined) {
-            const gap = c.start - Math.max(prev.end, avail);
+            // Discount what the harness's own stalls explain (bunched timestamps).
+            const gap = c.start - Math.max(prev.end, avail) - stallWithin(stalls, prev.end, c.end);
             if (gap > jitter) {
               problems.add('gaps in playback');
               evidence.push(
@@ -184,7 +192,7 @@ export const playOrder: Rule = {
       const lastDelta = r.deltas[r.deltas.length - 1]!;
       const firstStart = mine[0]?.start ?? firstDelta.at;
       const deadline =
-        Math.max(firstStart, lastDelta.at) + bytesToMs(sentBytes) + jitter + reportWait;
+        Math.max(firstStart, lastDelta.at) + bytesToMs(sentBytes) / speed + jitter + reportWait;
       const stop = stops.find((s) => s.at >= firstDelta.at && stopCovers(s, r.id));
       const missing = bytesToMs(sentBytes - playedBytes);
       if (stop) {

@@ -34,10 +34,13 @@ export interface PlayedChunk {
   index: number;
   /** When the chunk's last sample played (the observation's arrival). */
   end: number;
-  /** When its first sample played: `end − bytes / 48`. */
+  /** When its first sample played: `end − wallMs`. */
   start: number;
   bytes: number;
+  /** Audio duration of the chunk (ms of audio). */
   ms: number;
+  /** How long it took to play on the clock: `ms / speed`. */
+  wallMs: number;
   responseId: string | undefined;
   itemId: string | undefined;
   /** Base64 of the played bytes, when the adapter reports audio. */
@@ -153,8 +156,18 @@ export function bytesToMs(bytes: number): number {
   return bytes / BYTES_PER_MS;
 }
 
-/** Every `audio.played` observation, placed on the clock (start = arrival − duration). */
+/**
+ * The run's speed factor (`trace.speed`; 1 when absent): the mock, the microphone and the
+ * virtual speaker all run this many times faster than real time, so audio ms / speed = wall ms.
+ */
+export function speedOf(trace: Trace): number {
+  const s = trace.speed;
+  return typeof s === 'number' && Number.isFinite(s) && s > 0 ? s : 1;
+}
+
+/** Every `audio.played` observation, placed on the clock (start = arrival − duration / speed). */
 export function playedChunks(trace: Trace): PlayedChunk[] {
+  const speed = speedOf(trace);
   return observationsOf(trace, 'audio.played').flatMap((o) => {
     const bytes = num(o.data.bytes);
     if (bytes === undefined || bytes <= 0) return [];
@@ -163,9 +176,10 @@ export function playedChunks(trace: Trace): PlayedChunk[] {
       {
         index: o.index,
         end: o.at,
-        start: o.at - ms,
+        start: o.at - ms / speed,
         bytes,
         ms,
+        wallMs: ms / speed,
         responseId: str(o.data.response_id),
         itemId: str(o.data.item_id),
         audio: str(o.data.audio),
@@ -282,7 +296,7 @@ export function playedBytesBy(
   for (const c of chunks) {
     if (c.responseId !== responseId) continue;
     if (c.end <= t) bytes += c.bytes;
-    else if (c.start < t) bytes += (t - c.start) * BYTES_PER_MS;
+    else if (c.start < t) bytes += (c.bytes * (t - c.start)) / c.wallMs;
   }
   return bytes;
 }
@@ -317,4 +331,63 @@ export function fmtMs(ms: number): string {
 /** "1 thing" / "3 things". */
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Evidence that the harness itself stalled: timestamps that bunched up after a pause. */
+export interface HarnessStall {
+  /** When the first item of the bunch was stamped: the harness had just caught up. */
+  at: number;
+  /** How late the first item of the bunch was stamped, at least (ms). */
+  lateMs: number;
+}
+
+/**
+ * Stalls of the harness, read from the trace. The mock paces reply audio in real time and the
+ * virtual speaker reports one chunk per chunk duration; both are stamped on the runner's clock.
+ * When the runner's process stalls (a loaded machine, a long GC), the mock's timers fire late
+ * and the adapter's lines wait in the pipe, so consecutive deltas of one response, or
+ * consecutive `audio.played` reports, arrive closer together than half their duration. Each
+ * such bunch says the harness was at least `Σ durations − span` late when it stamped the first
+ * item. Rules that measure wall-clock gaps discount this lateness instead of blaming the
+ * client. (A mock that sent audio faster than real time would look like stalls too; it paces
+ * in real time.)
+ */
+export function harnessStalls(trace: Trace): HarnessStall[] {
+  const speed = speedOf(trace);
+  const stalls: HarnessStall[] = [];
+  const scan = (items: ReadonlyArray<{ at: number; wallMs: number }>, paced: boolean) => {
+    let runStart = 0;
+    for (let i = 1; i <= items.length; i++) {
+      const bunched = i < items.length && items[i]!.at - items[i - 1]!.at < items[i]!.wallMs / 2;
+      if (bunched) continue;
+      if (i - 1 > runStart) {
+        const run = items.slice(runStart, i);
+        const first = run[0]!;
+        const expected = run.slice(1).reduce((n, x) => n + x.wallMs, 0);
+        let lateMs = expected - (run[run.length - 1]!.at - first.at);
+        // The mock paces a reply's deltas one duration apart, so the pause before a bunch,
+        // beyond that, is lateness too. (Speaker reports may pause legitimately: underruns.)
+        const before = items[runStart - 1];
+        if (paced && before) lateMs = Math.max(lateMs, first.at - before.at - first.wallMs);
+        stalls.push({ at: first.at, lateMs });
+      }
+      runStart = i;
+    }
+  };
+  for (const r of streamedResponses(trace).values()) {
+    scan(
+      r.deltas.map((d) => ({ at: d.at, wallMs: bytesToMs(d.bytes) / speed })),
+      true,
+    );
+  }
+  scan(
+    playedChunks(trace).map((c) => ({ at: c.end, wallMs: c.wallMs })),
+    false,
+  );
+  return stalls.sort((a, b) => a.at - b.at);
+}
+
+/** The largest harness lateness evidenced in `[from, to]` (0 when none). */
+export function stallWithin(stalls: readonly HarnessStall[], from: number, to: number): number {
+  return stalls.reduce((m, s) => (s.at >= from && s.at <= to ? Math.max(m, s.lateMs) : m), 0);
 }

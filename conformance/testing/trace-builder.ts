@@ -21,6 +21,8 @@ export interface TraceBuilderOptions {
   model?: string;
   /** Clock time the trace starts at (default 0). */
   startAt?: number;
+  /** The run's speed factor (`trace.speed`); omitted from the trace when not given. */
+  speed?: number;
 }
 
 type Json = Record<string, unknown>;
@@ -363,12 +365,13 @@ export class TraceBuilder {
 
   /**
    * Plays `totalMs` of a response through the virtual speaker in `chunkMs` chunks, advancing the
-   * clock by each chunk before reporting it.
+   * clock by each chunk (divided by the speed factor) before reporting it.
    */
   play(responseId: string, totalMs: number, chunkMs = 100): this {
+    const speed = this.options.speed ?? 1;
     for (let done = 0; done < totalMs; done += chunkMs) {
       const ms = Math.min(chunkMs, totalMs - done);
-      this.wait(ms).played(responseId, ms);
+      this.wait(ms / speed).played(responseId, ms);
     }
     return this;
   }
@@ -412,6 +415,7 @@ export class TraceBuilder {
       drive: this.options.drive ?? 'adapter',
       features: [...(this.options.features ?? [])],
       model: this.model,
+      ...(this.options.speed !== undefined ? { speed: this.options.speed } : {}),
       connections: this.connections.map((c) => ({ ...c })),
       frames: this.frames.map((f) => ({ ...f })),
       observations: this.observations.map((o) => ({ ...o })),

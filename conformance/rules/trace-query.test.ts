@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { traceBuilder } from '../testing/trace-builder.js';
+import { harnessStalls, playedBytesBy, playedChunks, stallWithin } from './trace-query.js';
+
+describe('playedChunks', () => {
+  it('places chunks on the clock with the speed factor', () => {
+    const t = traceBuilder({ speed: 2 }).handshake().at(1000).played('r1', 100).build();
+    const [c] = playedChunks(t);
+    expect(c).toMatchObject({ end: 1000, start: 950, ms: 100, wallMs: 50 });
+    expect(playedBytesBy([c!], 'r1', 975)).toBe(2400);
+  });
+});
+
+describe('harnessStalls', () => {
+  it('finds nothing in well-paced deltas and reports', () => {
+    const b = traceBuilder().handshake().responseCreated('r1');
+    for (let i = 0; i < 5; i++) b.delta('r1', 100).wait(100).played('r1', 100);
+    expect(harnessStalls(b.build())).toEqual([]);
+  });
+
+  it('measures how late a bunch was stamped', () => {
+    const b = traceBuilder().handshake().responseCreated('r1');
+    b.delta('r1', 100).wait(100).delta('r1', 100).wait(400);
+    b.delta('r1', 100).wait(1).delta('r1', 100).wait(1).delta('r1', 100);
+    const stalls = harnessStalls(b.build());
+    expect(stalls).toEqual([{ at: 500, lateMs: 300 }]); // 400 ms pause − 100 ms pacing
+    expect(stallWithin(stalls, 400, 600)).toBe(300);
+    expect(stallWithin(stalls, 0, 400)).toBe(0);
+  });
+});
