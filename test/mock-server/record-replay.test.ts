@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -226,10 +227,10 @@ describe('record and replay (issue 4)', () => {
     'tool-call: recorded through the proxy, replayed by the mock — same events, audio, ' +
       'transcripts and pacing; no key in the folder',
     async () => {
-      // Upstream at twice real time: its deltas come every 50 ms, not the mock's default 100,
-      // so a replay that ignored the recorded timeline would fail the timing check.
+      // Upstream at three times real time: its deltas come every 33 ms, not the mock's default
+      // 100 ms, so a replay that ignored the recorded timeline would fail the timing check.
       const source = await loadFixture('tool-call');
-      const upstream = await mock(source, 2);
+      const upstream = await mock(source, 3);
       const rec = await recorder(upstream.url, 'tool-call-recorded');
       const loop = monitorEventLoopDelay({ resolution: 5 });
       loop.enable();
@@ -281,13 +282,13 @@ describe('record and replay (issue 4)', () => {
           ).toBeLessThanOrEqual(Math.max(50, offset * 0.1) + stallMs);
         }),
       );
-      // The pacing is the upstream's (deltas 50 ms apart), not the mock's default (100 ms), in
+      // The pacing is the upstream's (deltas 33 ms apart), not the mock's default (100 ms), in
       // the recording and in the replay alike.
       const spacing = (r: { offsets: number[] }) =>
         (r.offsets.at(-1)! - r.offsets[0]!) / (r.offsets.length - 1);
       const spoken = a.findIndex((r) => r.offsets.length > 10);
-      expect(spacing(a[spoken]!)).toBeLessThan(75);
-      expect(spacing(b[spoken]!)).toBeLessThan(75);
+      expect(spacing(a[spoken]!)).toBeLessThan(60);
+      expect(spacing(b[spoken]!)).toBeLessThan(60);
       console.log(
         `replay timing: worst delta offset difference ${Math.max(...worst).toFixed(1)} ms, ` +
           `longest event-loop stall ${stallMs.toFixed(1)} ms`,
@@ -298,7 +299,7 @@ describe('record and replay (issue 4)', () => {
 
   it('multi-turn: three exchanges with a tool, recorded with ?api_key=, replay the same', async () => {
     const source = await loadFixture('multi-turn');
-    const upstream = await mock(source, 20);
+    const upstream = await mock(source, 40);
     const rec = await recorder(upstream.url, 'multi-turn-recorded');
     const recorded = await converse(rec.recorder.url, source, 'query');
     const fixture = await rec.recorder.recorded;
@@ -499,6 +500,25 @@ describe('the recorder passes credentials on the way the client sent them, and w
     await rec.recorder.recorded.catch(() => undefined);
     expect(await filesContaining(rec.dir, other)).toEqual([]);
     expect(await filesContaining(rec.dir, KEY)).toEqual([]);
+  });
+
+  it('an upstream that refuses the handshake: the client gets its HTTP status; unreachable is 502', async () => {
+    const http = createServer();
+    http.on('upgrade', (_req, socket) => {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', () => resolve()));
+    closers.push(() => new Promise((resolve) => http.close(() => resolve(undefined))));
+    const port = (http.address() as { port: number }).port;
+    const rec = await recorder(`ws://127.0.0.1:${port}/v1/realtime`, 'refused');
+    await expect(TestClient.connect(rec.recorder.url, { key: KEY })).rejects.toThrow('HTTP 401');
+    const unreachable = await recorder('ws://127.0.0.1:1/v1/realtime', 'unreachable');
+    await expect(TestClient.connect(unreachable.recorder.url, { key: KEY })).rejects.toThrow(
+      'HTTP 502',
+    );
+    await expect(rec.recorder.close()).rejects.toMatchObject({ code: 'nothing_recorded' });
+    expect(rec.notices.join('\n')).toContain('HTTP 401');
+    expect(rec.notices.join('\n')).not.toContain(KEY);
   });
 
   it('refuses bad arguments early and says what to do', async () => {
