@@ -11,7 +11,6 @@ import {
   wireEvents,
   bytesToMs,
   observationsOf,
-  speedOf,
   str,
 } from './rules/trace-query.js';
 import type {
@@ -427,15 +426,13 @@ export interface Cancellation {
 /** Every response cancelled by the mock (`response.done` cancelled, or incomplete on barge-in). */
 export function cancellations(trace: Trace): Cancellation[] {
   const chunks = playedChunks(trace);
-  const speed = speedOf(trace);
   const out: Cancellation[] = [];
   for (const r of streamedResponses(trace).values()) {
     const done = r.dones.find((d) => isCancelledDone(d.event));
     if (!done) continue;
     const C = done.at;
     const chunksAfter = chunks.filter((c) => c.responseId === r.id && c.end > C);
-    // Audio ms: the wall time of each chunk after the cancel, times the run's speed.
-    const leakMs = chunksAfter.reduce((n, c) => n + (c.end - Math.max(c.start, C)) * speed, 0);
+    const leakMs = chunksAfter.reduce((n, c) => n + (c.end - Math.max(c.start, C)), 0);
     out.push({ response: r, done, chunksAfter, leakMs });
   }
   return out;

@@ -10,7 +10,6 @@ import {
   playedChunks,
   plural,
   responseStatusOf,
-  speedOf,
   stallWithin,
   stopCovers,
   stopReports,
@@ -75,7 +74,6 @@ export const playOrder: Rule = {
   metrics: ['L_play'],
   check(trace, context) {
     const jitter = budget(context, 'play.jitterMs');
-    const speed = speedOf(trace);
     const stalls = harnessStalls(trace);
     const reportWait = budget(context, 'app.reportWaitMs');
     const chunks = playedChunks(trace);
@@ -192,7 +190,7 @@ export const playOrder: Rule = {
       const lastDelta = r.deltas[r.deltas.length - 1]!;
       const firstStart = mine[0]?.start ?? firstDelta.at;
       const deadline =
-        Math.max(firstStart, lastDelta.at) + bytesToMs(sentBytes) / speed + jitter + reportWait;
+        Math.max(firstStart, lastDelta.at) + bytesToMs(sentBytes) + jitter + reportWait;
       const stop = stops.find((s) => s.at >= firstDelta.at && stopCovers(s, r.id));
       const missing = bytesToMs(sentBytes - playedBytes);
       if (stop) {

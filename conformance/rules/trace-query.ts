@@ -39,7 +39,10 @@ export interface PlayedChunk {
   bytes: number;
   /** Audio duration of the chunk (ms of audio). */
   ms: number;
-  /** How long it took to play on the clock: `ms / speed`. */
+  /**
+   * How long it took to play on the clock. The virtual speaker plays in real time (48 bytes
+   * per ms) whatever the run's speed (swaram-adapter/1 has no speed), so this equals `ms`.
+   */
   wallMs: number;
   responseId: string | undefined;
   itemId: string | undefined;
@@ -157,17 +160,17 @@ export function bytesToMs(bytes: number): number {
 }
 
 /**
- * The run's speed factor (`trace.speed`; 1 when absent): the mock, the microphone and the
- * virtual speaker all run this many times faster than real time, so audio ms / speed = wall ms.
+ * The run's speed factor (`trace.speed`; 1 when absent): the mock's reply pacing and the
+ * microphone run this many times faster than real time. The adapter's virtual speaker does
+ * not: it always plays 48 bytes per ms.
  */
 export function speedOf(trace: Trace): number {
   const s = trace.speed;
   return typeof s === 'number' && Number.isFinite(s) && s > 0 ? s : 1;
 }
 
-/** Every `audio.played` observation, placed on the clock (start = arrival − duration / speed). */
+/** Every `audio.played` observation, placed on the clock (start = arrival − duration). */
 export function playedChunks(trace: Trace): PlayedChunk[] {
-  const speed = speedOf(trace);
   return observationsOf(trace, 'audio.played').flatMap((o) => {
     const bytes = num(o.data.bytes);
     if (bytes === undefined || bytes <= 0) return [];
@@ -176,10 +179,10 @@ export function playedChunks(trace: Trace): PlayedChunk[] {
       {
         index: o.index,
         end: o.at,
-        start: o.at - ms / speed,
+        start: o.at - ms,
         bytes,
         ms,
-        wallMs: ms / speed,
+        wallMs: ms,
         responseId: str(o.data.response_id),
         itemId: str(o.data.item_id),
         audio: str(o.data.audio),

@@ -365,13 +365,12 @@ export class TraceBuilder {
 
   /**
    * Plays `totalMs` of a response through the virtual speaker in `chunkMs` chunks, advancing the
-   * clock by each chunk (divided by the speed factor) before reporting it.
+   * clock by each chunk before reporting it (the speaker is real time whatever the speed).
    */
   play(responseId: string, totalMs: number, chunkMs = 100): this {
-    const speed = this.options.speed ?? 1;
     for (let done = 0; done < totalMs; done += chunkMs) {
       const ms = Math.min(chunkMs, totalMs - done);
-      this.wait(ms / speed).played(responseId, ms);
+      this.wait(ms).played(responseId, ms);
     }
     return this;
   }
