@@ -283,7 +283,16 @@ export function buildRecordedFixture(session: RecordedSession, meta: RecordingMe
     }
     const t = turns.length + 1;
     const userFile = `turn${t}-user.wav`;
-    const spoken = utterance(userPcm.subarray(leadSample, endSample), label, notes);
+    // What the client sent after the turn, up to the next turn: real silence to end it with.
+    const next = ended[index + 1]?.startMs;
+    const afterEnd =
+      next === undefined ? userPcm.length : clampSample(msToSamples(next), userPcm.length);
+    const spoken = utterance(
+      userPcm.subarray(leadSample, endSample),
+      userPcm.subarray(endSample, Math.max(endSample, afterEnd)),
+      label,
+      notes,
+    );
     wavs.set(userFile, spoken.pcm);
 
     let transcript = u.transcript ?? u.itemText;
@@ -496,11 +505,13 @@ function keptResponses(
 
 /**
  * One user utterance as the mock's VAD should hear it: at least {@link RECORDED_LEAD_MS} of
- * silence before the speech and exactly {@link RECORDED_TRAIL_MS} after it, padding with
- * digital silence where the client sent less. Also says where the speech starts in the result.
+ * silence before the speech and exactly {@link RECORDED_TRAIL_MS} after it. The silence after
+ * is the client's own where it sent enough (`after`: its audio following the turn, used only
+ * when quiet), else digital silence. Also says where the speech starts in the result.
  */
 function utterance(
   pcm: Pcm16,
+  after: Pcm16,
   label: string,
   notes: string[],
 ): { pcm: Pcm16; onsetMs: number; paddedMs: number } {
@@ -513,10 +524,13 @@ function utterance(
   const speechEnd = pcm.length - msToSamples(measure.trailingMs);
   const trail = msToSamples(RECORDED_TRAIL_MS);
   const body = pcm.subarray(0, Math.min(pcm.length, speechEnd + trail));
+  const missing = speechEnd + trail - body.length;
+  let extra = after.subarray(0, Math.min(after.length, missing));
+  const quiet = measureSilence(extra, { thresholdDbfs: SPEECH_DBFS });
+  if (quiet.leadingMs < samplesToMs(extra.length)) extra = extra.subarray(0, 0);
   const padBefore = Math.max(0, RECORDED_LEAD_MS - measure.leadingMs);
-  const padAfter = Math.max(0, speechEnd + trail - body.length);
   return {
-    pcm: concatPcm(silence(padBefore), body, new Int16Array(padAfter)),
+    pcm: concatPcm(silence(padBefore), body, extra, new Int16Array(missing - extra.length)),
     /** Where the speech starts in the WAV. */
     onsetMs: padBefore + measure.leadingMs,
     /** Silence added before the client's audio. */
