@@ -131,7 +131,10 @@ export const connectCommandSchema = {
     session: adapterSessionSchema,
     options: {
       type: 'object',
-      properties: { reportAudio: { type: 'boolean' } },
+      properties: {
+        reportAudio: { type: 'boolean' },
+        speed: { type: 'number', exclusiveMinimum: 0 },
+      },
       additionalProperties: false,
     },
   },

@@ -206,7 +206,7 @@ export class AdapterHost {
       throw new CommandError('bad_state', 'a session is live: end it before connecting again');
     }
     const session = (command.session ?? {}) as AdapterSession;
-    const options = (command.options ?? {}) as { reportAudio?: boolean };
+    const options = (command.options ?? {}) as { reportAudio?: boolean; speed?: number };
     this.reportAudio = options.reportAudio === true;
 
     const tools: Record<string, ToolHandler> = {};
@@ -215,6 +215,7 @@ export class AdapterHost {
     }
     const speaker = new VirtualSpeaker({
       clock: this.clock,
+      rate: options.speed ?? 1,
       onPlayed: (audio) =>
         this.observe({
           type: 'audio.played',

@@ -37,6 +37,21 @@ describe('VirtualSpeaker', () => {
     expect(speaker.busy).toBe(false);
   });
 
+  it('plays faster at a rate above 1 (a conformance run at --speed 2)', () => {
+    const clock = new ManualClock(0);
+    const played: number[] = [];
+    const speaker = new VirtualSpeaker({
+      clock,
+      rate: 2,
+      onPlayed: () => played.push(clock.now()),
+    });
+    speaker.enqueue(chunk('r1', 100));
+    clock.advance(49);
+    expect(played).toEqual([]);
+    clock.advance(1);
+    expect(played).toEqual([50]);
+  });
+
   it('starts late chunks when they arrive (an underrun)', () => {
     const { clock, played, speaker } = setup();
     speaker.enqueue(chunk('r1', 20));

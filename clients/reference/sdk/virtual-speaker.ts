@@ -29,6 +29,11 @@ export interface VirtualSpeakerOptions {
   readonly onPlayed?: (audio: PlayedAudio) => void;
   /** Called when queued or playing audio is discarded. */
   readonly onStopped?: (stop: PlaybackStop) => void;
+  /**
+   * Playback rate: 1 plays in real time (48 bytes per ms); 2 plays twice as fast (a
+   * conformance run at `--speed 2` speeds up every clock of the session, the speaker's too).
+   */
+  readonly rate?: number;
 }
 
 interface Current {
@@ -54,8 +59,11 @@ export class VirtualSpeaker implements Player {
   private current: Current | undefined;
   private closed = false;
 
+  private readonly bytesPerMs: number;
+
   constructor(private readonly options: VirtualSpeakerOptions = {}) {
     this.clock = options.clock ?? realClock;
+    this.bytesPerMs = BYTES_PER_MS * (options.rate ?? 1);
   }
 
   get busy(): boolean {
@@ -95,7 +103,7 @@ export class VirtualSpeaker implements Player {
       return;
     }
     const startAt = this.clock.now();
-    const endAt = startAt + chunk.pcm.length / BYTES_PER_MS;
+    const endAt = startAt + chunk.pcm.length / this.bytesPerMs;
     this.current = { chunk, startAt, endAt, timer: this.arm(endAt) };
   }
 
@@ -139,7 +147,7 @@ export class VirtualSpeaker implements Player {
       const elapsed = Math.max(0, Math.min(now, current.endAt) - current.startAt);
       const played = Math.min(
         current.chunk.pcm.length,
-        Math.floor((elapsed * BYTES_PER_MS) / 2) * 2,
+        Math.floor((elapsed * this.bytesPerMs) / 2) * 2,
       );
       if (played > 0) {
         this.options.onPlayed?.({
