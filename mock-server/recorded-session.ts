@@ -65,7 +65,7 @@ export class RecordedSession {
     private readonly scrub: (text: string) => string,
   ) {}
 
-  /** Keeps one frame; returns what the codec found wrong with it (empty when nothing). */
+  /** Keeps one frame (checked, scrubbed, audio taken out) and returns it as kept. */
   capture(from: FrameSource, atMs: number, data: Buffer, isBinary: boolean): CapturedFrame {
     const frame = isBinary
       ? binaryFrame(from, atMs, data.length)
