@@ -11,3 +11,4 @@ export * from './protocol/audio/index.js';
 export * from './fixtures/index.js';
 export * from './mock-server/index.js';
 export { packageRoot } from './protocol/package-root.js';
+export * from './conformance/index.js';

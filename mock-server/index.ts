@@ -17,3 +17,12 @@ export { faultSchema, type Fault, type FaultAction, type FaultTrigger } from './
 export { parseFault, checkFault, FaultSyntaxError, FAULT_SYNTAX_HELP } from './parse-fault.js';
 export type { WireFrame } from './frame-log.js';
 export type { Mode, SessionStats } from './session.js';
+export {
+  startRecorder,
+  RecorderError,
+  RecorderErrorCode,
+  type RecorderOptions,
+  type Recorder,
+  type RecordedFixture,
+  type RecordedViolation,
+} from './recorder.js';

@@ -177,5 +177,5 @@ describe('fuzz: random malformed frames against a live server', () => {
     expect(healthy.of('error')).toEqual([]);
     healthy.close();
     fuzz.close();
-  });
+  }, 60_000);
 });
