@@ -661,12 +661,18 @@ function pointerToParam(path: string): string | undefined {
 }
 
 /** OpenAI's `status_details` for a response that ended on its own. */
-function statusDetails(status: 'completed' | 'failed' | 'incomplete'): Record<string, unknown> | null {
+function statusDetails(
+  status: 'completed' | 'failed' | 'incomplete',
+): Record<string, unknown> | null {
   if (status === 'completed') return null;
   if (status === 'incomplete') return { type: 'incomplete', reason: 'max_output_tokens' };
   return {
     type: 'failed',
-    error: { type: 'server_error', code: 'server_error', message: 'the reply could not be generated' },
+    error: {
+      type: 'server_error',
+      code: 'server_error',
+      message: 'the reply could not be generated',
+    },
   };
 }
 
