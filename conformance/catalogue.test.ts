@@ -213,7 +213,7 @@ describe('judge', () => {
     const t = traceBuilder().handshake().stream(3000, 20, 2).build();
     expect(judge(ruleById('APPEND-PACE')!, t, { budgets: {} })?.status).toBe('fail');
     expect(
-      judge(ruleById('APPEND-PACE')!, t, { budgets: { 'append.paceTolerance': 20 } })?.status,
+      judge(ruleById('APPEND-PACE')!, t, { budgets: { 'append.paceShortTolerance': 20 } })?.status,
     ).toBe('pass');
   });
 });

@@ -195,7 +195,24 @@ export const BUDGET_DEFINITIONS = [
     value: 0.1,
     unit: 'ratio',
     source: 'ours',
-    description: 'APPEND-PACE: audio ms per wall ms while streaming must lie within 1 ± this.',
+    description:
+      'APPEND-PACE: audio ms per wall ms over a stream of append.paceWindowMs or more must lie within 1 ± this.',
+  },
+  {
+    key: 'append.paceWindowMs',
+    value: 10000,
+    unit: 'ms',
+    source: 'catalogue',
+    description:
+      'APPEND-PACE: streams with at least this much audio are held to append.paceTolerance (the catalogue: ≈ 1.0 over 10 s).',
+  },
+  {
+    key: 'append.paceShortTolerance',
+    value: 0.4,
+    unit: 'ratio',
+    source: 'ours',
+    description:
+      'APPEND-PACE: shorter streams are judged only for gross errors: rate within 1 ± this.',
   },
   {
     key: 'append.paceMinAudioMs',
@@ -362,6 +379,11 @@ export interface InterruptedResponse {
   lStop: number;
   /** The first `playback.stopped` at or after `speech_started` that covers it. */
   stop: StopReport | undefined;
+  /**
+   * The first `audio.dropped` for it at or after `speech_started`: audio the client dropped
+   * before it reached the speaker (a speaker that held nothing sends no `playback.stopped`).
+   */
+  dropped: IndexedObservation | undefined;
 }
 
 /** One `speech_started` sent while reply audio was playing or queued. */
@@ -380,6 +402,7 @@ export interface BargeIn {
 export function bargeIns(trace: Trace): BargeIn[] {
   const chunks = playedChunks(trace);
   const stops = stopReports(trace);
+  const drops = observationsOf(trace, 'audio.dropped');
   const responses = [...streamedResponses(trace).values()];
   const out: BargeIn[] = [];
   for (const s of wireEvents(trace, 'out', 'input_audio_buffer.speech_started')) {
@@ -405,6 +428,7 @@ export function bargeIns(trace: Trace): BargeIn[] {
         lastPlayed,
         lStop: Math.max(0, (lastPlayed?.end ?? T) - T),
         stop: stops.find((st) => st.at >= T && stopCovers(st, r.id)),
+        dropped: drops.find((o) => o.at >= T && o.data.response_id === r.id),
       });
     }
     if (interrupted.length > 0) out.push({ speechStarted: s, responses: interrupted });

@@ -81,10 +81,20 @@ describe('APPEND-PACE', () => {
     expect(v.reason).toMatch(/rate 10\.00/);
   });
 
-  it('fails 16 kHz audio declared as 24 kHz, with a hint', () => {
-    const v = check(appendPace, traceBuilder().handshake().stream(3000, 20, 30).build())!;
+  it('fails 16 kHz audio declared as 24 kHz over a long stream, with a hint', () => {
+    const v = check(appendPace, traceBuilder().handshake().stream(12000, 20, 30).build())!;
     expect(v.status).toBe('fail');
     expect(v.reason).toContain('16 kHz');
+  });
+
+  it('holds short streams to gross errors only', () => {
+    // 20 ms every 16 ms: rate 1.25. Over 3 s that is within harness noise; over 12 s it is not.
+    expect(check(appendPace, traceBuilder().handshake().stream(3000, 20, 16).build())?.status).toBe(
+      'pass',
+    );
+    expect(
+      check(appendPace, traceBuilder().handshake().stream(12000, 20, 16).build())?.status,
+    ).toBe('fail');
   });
 
   it('does not count a backlog flushed after session.updated', () => {

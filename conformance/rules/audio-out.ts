@@ -209,12 +209,14 @@ export const appendPace: Rule = {
   description:
     'While the client streams, it sends about one millisecond of audio per millisecond of ' +
     'wall time. Appends are split into streams at pauses of `append.streamGapMs` (a client ' +
-    'that sends only speech pauses legitimately). Each stream carrying at least ' +
-    '`append.paceMinAudioMs` of audio is judged: its rate (least-squares slope of cumulative ' +
-    'audio against time over the middle 80 % of the stream, so a backlog held until ' +
-    '`session.updated` and flushed at once is not counted) must lie within 1 ± ' +
-    '`append.paceTolerance`. A rate near 0.67 or 2 is what 16 kHz or 48 kHz audio declared as ' +
-    '24 kHz looks like. With a run speed factor the expected rate is the speed, so rates ' +
+    "that sends only speech pauses legitimately). A stream's rate is the least-squares slope " +
+    'of cumulative audio against time over the middle 80 % of the stream, so a backlog held ' +
+    'until `session.updated` and flushed at once is not counted. The catalogue asks for ' +
+    '≈ 1.0 over 10 s: a stream carrying at least `append.paceWindowMs` of audio must have a ' +
+    'rate within 1 ± `append.paceTolerance`. Shorter streams (from `append.paceMinAudioMs`) ' +
+    'are judged only for gross errors, within 1 ± `append.paceShortTolerance`: over a few ' +
+    'seconds, stalls of a loaded harness move the microphone feed enough to skew the rate. A ' +
+    'rate near 0.67, 2 or 0.33 is what 16, 48 or 8 kHz audio declared as 24 kHz looks like. With a run speed factor the expected rate is the speed, so rates ' +
     'are divided by it. When the runner fed the microphone, the audio sent may not exceed the ' +
     'audio fed by more than `append.micRatioMax` (plus one chunk): more is resampling with the ' +
     'wrong rate. The largest burst (audio sent ahead of real time over any interval) is ' +
@@ -226,6 +228,8 @@ export const appendPace: Rule = {
   needs: {},
   check(trace, context) {
     const tolerance = budget(context, 'append.paceTolerance');
+    const shortTolerance = budget(context, 'append.paceShortTolerance');
+    const window = budget(context, 'append.paceWindowMs');
     const minAudio = budget(context, 'append.paceMinAudioMs');
     const micRatioMax = budget(context, 'append.micRatioMax');
     const streams = appendStreams(trace, budget(context, 'append.streamGapMs'));
@@ -241,7 +245,8 @@ export const appendPace: Rule = {
       if (pace.audioMs < minAudio) continue;
       judged += 1;
       rates.push(pace.rate);
-      if (Math.abs(pace.rate - 1) > tolerance) {
+      const allowed = pace.audioMs >= window ? tolerance : shortTolerance;
+      if (Math.abs(pace.rate - 1) > allowed) {
         const rate = Number.isFinite(pace.rate) ? pace.rate.toFixed(2) : 'all at once';
         findings.push(`rate ${rate}${rateHint(pace.rate)}`);
         evidence.push(

@@ -84,7 +84,7 @@ describe('BARGE-STOP', () => {
       .build();
     const v = check(bargeStop, t)!;
     expect(v.status).toBe('fail');
-    expect(v.reason).toContain('never reported playback.stopped');
+    expect(v.reason).toContain('never reported dropping their audio');
   });
 
   it('does not apply when nothing was playing', () => {

@@ -42,8 +42,9 @@ export const bargeStop: Rule = {
     'of its delivered audio was not yet played at `speech_started` (virtual speaker clock) and ' +
     'no `playback.stopped` covering it came before (a client with its own VAD may stop first). ' +
     'For each such response: L_stop = its last played sample − `speech_started` (floored at ' +
-    "0); the p95 of the trace's L_stop must be within `L_stop.p95`, and a `playback.stopped` " +
-    'covering it must follow. Timestamps that bunched up (the harness itself stalled; see ' +
+    "0); the p95 of the trace's L_stop must be within `L_stop.p95`, and the drop must be " +
+    'reported: a `playback.stopped` covering it, or an `audio.dropped` for it (audio dropped ' +
+    'before it reached the speaker). Timestamps that bunched up (the harness itself stalled; see ' +
     '`harnessStalls`) can only lengthen L_stop, so the budget is judged on L_stop minus the ' +
     'lateness they evidence in the same window; the raw figure is reported. ' +
     'The budget is part of the rule here (stopping late is the ' +
@@ -85,13 +86,13 @@ export const bargeStop: Rule = {
           ),
         );
       }
-      if (!r.stop) {
+      if (!r.stop && !r.dropped) {
         missingStop += 1;
         evidence.push(
           frameEvidence(
             trace,
             b.speechStarted.index,
-            `no playback.stopped for ${r.responseId} after this speech_started (${fmtMs(r.pendingMs)} was playing or queued)`,
+            `no playback.stopped or audio.dropped for ${r.responseId} after this speech_started (${fmtMs(r.pendingMs)} was playing or queued)`,
           ),
         );
       }
@@ -104,7 +105,7 @@ export const bargeStop: Rule = {
         ...(adjusted.p95! > limit ? [`playback went on past the ${limit} ms budget`] : []),
         ...(missingStop > 0
           ? [
-              `${plural(missingStop, 'interrupted reply', 'interrupted replies')} never reported playback.stopped`,
+              `${plural(missingStop, 'interrupted reply', 'interrupted replies')} never reported dropping their audio (no playback.stopped or audio.dropped)`,
             ]
           : []),
       ];
@@ -289,8 +290,8 @@ export const cancelActive: Rule = {
     'usually such a race or worse. When the app interrupts (runner action `interrupt`, sent to ' +
     'adapters with feature `cancel`) while a response is in flight, the client sends ' +
     '`response.cancel` (L_cancel = cancel received − interrupt; over `L_cancel.p95` warns) ' +
-    'and, with feature `playback`, flushes its own playback (a `playback.stopped` follows when ' +
-    'audio was playing or queued). Real-world failure: clients that cancel on every ' +
+    'and, with feature `playback`, flushes its own playback (a `playback.stopped` covering it, ' +
+    'or an `audio.dropped` for it, follows when its audio was playing or queued). Real-world failure: clients that cancel on every ' +
     '`speech_started` flood the log with `response_cancel_not_active` and sometimes cancel the ' +
     'next reply instead.',
   sources: ['pipecat-ai/pipecat#3755', 'livekit/agents#6244'],
@@ -305,6 +306,7 @@ export const cancelActive: Rule = {
     const responses = [...streamedResponses(trace).values()];
     const chunks = playedChunks(trace);
     const stops = stopReports(trace);
+    const drops = observationsOf(trace, 'audio.dropped');
     const evidence: Evidence[] = [];
     const problems = new Set<string>();
     let races = 0;
@@ -355,10 +357,10 @@ export const cancelActive: Rule = {
           .filter((d) => d.at <= i.action.at)
           .reduce((n, d) => n + d.bytes, 0);
         const pending = bytesToMs(delivered - playedBytesBy(chunks, r.id, i.action.at));
-        if (
-          pending > PENDING_MIN_MS &&
-          !stops.some((s) => s.at >= i.action.at && stopCovers(s, r.id))
-        ) {
+        const flushed =
+          stops.some((s) => s.at >= i.action.at && stopCovers(s, r.id)) ||
+          drops.some((o) => o.at >= i.action.at && o.data.response_id === r.id);
+        if (pending > PENDING_MIN_MS && !flushed) {
           problems.add('no local flush on interrupt');
           evidence.push(
             timeEvidence(

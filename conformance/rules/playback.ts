@@ -60,7 +60,10 @@ export const playOrder: Rule = {
     'starting to play before an earlier one finished (interleaving); (3) when the adapter ' +
     'reports the played bytes (`reportAudio`), they are exactly a prefix of the deltas in ' +
     'order; (4) no silence longer than `play.jitterMs` between two chunks of a response while ' +
-    'the audio for the next chunk had already arrived, after discounting the lateness of the ' +
+    'the audio for the next chunk had already arrived. Reports arrive late on a loaded machine, ' +
+    'so gaps are measured on settled end times (a sequential speaker ended a chunk at the ' +
+    'latest when the next one started; the last chunk before the speaker went idle has no ' +
+    'such witness and no gap is judged before it) and after discounting the lateness of the ' +
     "harness's own stalls (deltas or reports stamped in a bunch after a pause; see " +
     '`harnessStalls`); (5) a response that completed and was ' +
     'not interrupted (no barge-in, interrupt, app end or close) is played to within 20 ms of ' +
@@ -77,6 +80,7 @@ export const playOrder: Rule = {
     const stalls = harnessStalls(trace);
     const reportWait = budget(context, 'app.reportWaitMs');
     const chunks = playedChunks(trace);
+    const settled = settledEnds(chunks);
     const stops = stopReports(trace);
     const responses = [...streamedResponses(trace).values()].filter((r) => r.deltas.length > 0);
     if (responses.length === 0) return undefined;
@@ -158,16 +162,21 @@ export const playOrder: Rule = {
         }
       }
 
-      // (4) gaps while the next audio had arrived.
+      // (4) gaps while the next audio had arrived, on the corrected clock (see `settledEnds`).
       let offset = 0;
       for (let k = 0; k < mine.length; k++) {
         const c = mine[k]!;
-        if (k > 0) {
-          const prev = mine[k - 1]!;
+        const end = settled.get(c.index);
+        // A previous end without a witness is the reported one: an upper bound, so the gap
+        // measured from it can only come out short, never invent one.
+        const prev = k > 0 ? mine[k - 1]! : undefined;
+        const prevEnd = prev ? (settled.get(prev.index) ?? prev.end) : undefined;
+        if (end !== undefined && prevEnd !== undefined) {
           const avail = arrivalOfByte(deltas, offset);
           if (avail !== undefined) {
             // Discount what the harness's own stalls explain (bunched timestamps).
-            const gap = c.start - Math.max(prev.end, avail) - stallWithin(stalls, prev.end, c.end);
+            const gap =
+              end - c.wallMs - Math.max(prevEnd, avail) - stallWithin(stalls, prevEnd, c.end);
             if (gap > jitter) {
               problems.add('gaps in playback');
               evidence.push(
@@ -229,6 +238,30 @@ export const playOrder: Rule = {
     return fail(`Reply playback was damaged: ${[...problems].join(', ')}.`, evidence);
   },
 };
+
+/**
+ * Chunk end times corrected for late reports, by chunk (observation index). The speaker is
+ * sequential, so a chunk ended at the latest when the next one started: walking backwards,
+ * end_k = min(reported end_k, end_{k+1} − duration_{k+1}). A report the adapter sent late (its
+ * timer fired late on a loaded machine) is pulled back by the report after it. A chunk after
+ * which the speaker went idle (the last of a reply, or one before a real gap) has no such
+ * witness and gets no settled end: its report may be late, so its start is unknown and no gap
+ * is judged before it; as the previous chunk of a gap, its reported end is an upper bound.
+ */
+export function settledEnds(chunks: readonly PlayedChunk[]): Map<number, number> {
+  const sorted = [...chunks].sort((a, b) => a.end - b.end);
+  const settled = new Map<number, number>();
+  let next: { end: number; wallMs: number } | undefined;
+  for (let k = sorted.length - 1; k >= 0; k--) {
+    const c = sorted[k]!;
+    // A witness is the next chunk when the speaker was still busy (it started by c's report).
+    const witness = next !== undefined && next.end - next.wallMs <= c.end + 1 ? next : undefined;
+    const end = witness ? Math.min(c.end, witness.end - witness.wallMs) : c.end;
+    if (witness) settled.set(c.index, end);
+    next = { end, wallMs: c.wallMs };
+  }
+  return settled;
+}
 
 /** When the delta holding byte `offset` of a response (distinct deltas in order) arrived. */
 function arrivalOfByte(
