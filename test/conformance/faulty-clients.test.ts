@@ -1,0 +1,220 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RULES } from '../../conformance/catalogue.js';
+import { DEFAULT_BUDGETS } from '../../conformance/metrics.js';
+import type { RunResult } from '../../conformance/result-schema.js';
+import { runConformance, type ConformanceOptions } from '../../conformance/run-conformance.js';
+import { SCENARIOS } from '../../conformance/scenarios/index.js';
+
+/*
+ * Proving the harness: every clients/faulty/<bug>/ variant (the reference client with one
+ * deliberate bug) must fail exactly the rules its expected.json names, over the scenarios it
+ * names, and the reference client must fail none over the same scenarios.
+ *
+ * Every run judges all rules at real time (speed 1): the timing budgets are real-time figures,
+ * and the margins by which the variants break them shrink with the speed (late-deltas holds
+ * deltas back 400 ms against BARGE-STOP's 200 ms budget; at speed 2 it is 200 ms). The runs
+ * mostly wait on real time, so they run side by side, at most SLOTS scenario runs at once (each
+ * starts a node + tsx adapter process, about a second of CPU; on two cores five at a time
+ * leaves every timing rule of the reference client inside its budget).
+ */
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const FAULTY = join(ROOT, 'clients', 'faulty');
+const REFERENCE = join(ROOT, 'clients', 'reference');
+
+/** Scenario runs at once, across all tests of this file. */
+const SLOTS = 5;
+
+/**
+ * The runner's limit per scenario run. Longer than the longest wait inside a scenario (30 s for
+ * a reply), so a run whose reply never comes (the bug swallowed the tool answer or the user's
+ * audio) still ends with the app's `end`. When the runner's limit cuts a run short, it shuts the
+ * adapter down without an `end` action, and ERROR-SURVIVE / UNKNOWN-TOLERANT read that close as
+ * the client's own doing.
+ */
+const SCENARIO_LIMIT_MS = 45_000;
+
+/** Rules judged across repetitions, and how many repetitions they need. */
+const RUNS_NEEDED: Record<string, number> = { 'CLOSE-BUSY': DEFAULT_BUDGETS['D_1013.minRuns'] };
+
+/**
+ * The reference client's busy-close runs: one more than CLOSE-BUSY needs. Its growth and spread
+ * judgement is statistical; with full jitter and 3 runs the reference fails it about 1 time in
+ * 125 (the envelope of 3 draws may not grow ×1.2), with 4 runs about 1 in 550.
+ */
+const REFERENCE_BUSY_RUNS = RUNS_NEEDED['CLOSE-BUSY']! + 1;
+
+interface Expected {
+  fails: string[];
+  scenarios: string[];
+  why: string;
+}
+
+interface Variant {
+  bug: string;
+  dir: string;
+  expected: Expected;
+  repeat: number;
+}
+
+const variants: Variant[] = readdirSync(FAULTY, { withFileTypes: true })
+  .filter((e) => e.isDirectory() && existsSync(join(FAULTY, e.name, 'expected.json')))
+  .map((e) => {
+    const dir = join(FAULTY, e.name);
+    const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected;
+    const repeat = Math.max(1, ...expected.fails.map((id) => RUNS_NEEDED[id] ?? 1));
+    return { bug: e.name, dir, expected, repeat };
+  });
+
+/** A weighted semaphore: `run(n, fn)` waits until `n` of the slots are free (first come first). */
+class Slots {
+  private free: number;
+  private readonly queue: Array<{ n: number; go: () => void }> = [];
+  constructor(size: number) {
+    this.free = size;
+  }
+  async run<T>(n: number, fn: () => Promise<T>): Promise<T> {
+    await new Promise<void>((go) => {
+      this.queue.push({ n, go });
+      this.pump();
+    });
+    try {
+      return await fn();
+    } finally {
+      this.free += n;
+      this.pump();
+    }
+  }
+  private pump(): void {
+    while (this.queue.length > 0 && this.queue[0]!.n <= this.free) {
+      const next = this.queue.shift()!;
+      this.free -= next.n;
+      next.go();
+    }
+  }
+}
+
+const slots = new Slots(SLOTS);
+const reportDir = mkdtempSync(join(tmpdir(), 'swaram-faulty-'));
+let failures = 0;
+afterAll(() => {
+  // Reports stay for a failed run (the assertion messages point at them).
+  if (failures === 0) rmSync(reportDir, { recursive: true, force: true });
+});
+
+/** Runs the suite on `target` with `jobs` scenario runs at once, holding as many slots. */
+function conform(
+  target: string,
+  scenarios: string[],
+  options: Pick<ConformanceOptions, 'repeat' | 'jobs'> = {},
+) {
+  const jobs = options.jobs ?? 1;
+  return slots.run(jobs, () =>
+    runConformance({
+      target,
+      scenarios,
+      speed: 1,
+      repeat: options.repeat ?? 1,
+      jobs,
+      timeoutMs: SCENARIO_LIMIT_MS,
+      reportDir,
+    }),
+  );
+}
+
+/** What a run found, for assertion messages: every rule that did not pass, with its reason. */
+function explain(result: RunResult, dir: string): string {
+  const lines = result.rules
+    .filter((r) => r.status === 'fail' || r.status === 'warn' || r.status === 'harness_error')
+    .map((r) => `  ${r.id} ${r.status}: ${r.reason}`);
+  const harness = result.scenarios.flatMap((s) =>
+    s.runs.flatMap((r) => r.harnessErrors.map((h) => `  (${s.id} #${r.run}) ${h}`)),
+  );
+  return [
+    ...lines,
+    ...(harness.length > 0 ? ['harness findings:', ...harness] : []),
+    `report: ${dir}`,
+  ].join('\n');
+}
+
+const failing = (result: RunResult) =>
+  result.rules
+    .filter((r) => r.status === 'fail')
+    .map((r) => r.id)
+    .sort();
+
+/** Checks a run: every scenario ran, no harness error verdict, and exactly `fails` failed. */
+function expectFails(result: RunResult, dir: string, fails: string[], label: string): void {
+  const message = `${label}\n${explain(result, dir)}`;
+  failures += 1; // undone below when every assertion held
+  const notRun = result.scenarios.filter((s) => s.status !== 'ran').map((s) => s.id);
+  expect(notRun, `scenarios that did not run\n${message}`).toEqual([]);
+  const broken = result.rules.filter((r) => r.status === 'harness_error').map((r) => r.id);
+  expect(broken, `rules the harness could not judge\n${message}`).toEqual([]);
+  expect(failing(result), `failing rules\n${message}`).toEqual([...fails].sort());
+  failures -= 1;
+}
+
+const ruleIds = new Set(RULES.map((r) => r.id));
+const scenarioIds = new Set(SCENARIOS.map((s) => s.id));
+
+describe('faulty variants: declarations', () => {
+  it('there are at least ten, each with a manifest and an expectation the catalogue knows', () => {
+    expect(variants.length).toBeGreaterThanOrEqual(10);
+    for (const { bug, dir, expected } of variants) {
+      const manifest = JSON.parse(readFileSync(join(dir, 'swaram-client.json'), 'utf8')) as {
+        name?: unknown;
+        command?: unknown;
+      };
+      expect(manifest, bug).toMatchObject({ name: `swaram-faulty-${bug}`, command: 'adapter.ts' });
+      expect(existsSync(join(dir, 'adapter.ts')), bug).toBe(true);
+      expect(expected.fails.length, `${bug}: fails`).toBeGreaterThan(0);
+      expect(expected.scenarios.length, `${bug}: scenarios`).toBeGreaterThan(0);
+      expect(expected.why.length, `${bug}: why`).toBeGreaterThan(20);
+      for (const id of expected.fails) expect(ruleIds.has(id), `${bug}: rule ${id}`).toBe(true);
+      for (const id of expected.scenarios)
+        expect(scenarioIds.has(id), `${bug}: scenario ${id}`).toBe(true);
+    }
+  });
+});
+
+// The longest runs first, so that the short ones fill the slots around them.
+const byLength = [...variants].sort(
+  (a, b) => b.repeat * b.expected.scenarios.length - a.repeat * a.expected.scenarios.length,
+);
+const union = [...new Set(variants.flatMap((v) => v.expected.scenarios))];
+const busy = union.filter((id) => id === 'close-1013');
+const rest = union.filter((id) => id !== 'close-1013');
+
+describe.concurrent('the suite over the faulty variants and the reference client', () => {
+  it(`flags nothing on the reference client over ${rest.length} scenarios`, async () => {
+    const { result, dir } = await conform(REFERENCE, rest, { jobs: 2 });
+    expectFails(result, dir, [], 'reference client');
+  }, 240_000);
+
+  if (busy.length > 0) {
+    it(`flags nothing on the reference client over ${REFERENCE_BUSY_RUNS} busy-close runs`, async () => {
+      const { result, dir } = await conform(REFERENCE, busy, {
+        repeat: REFERENCE_BUSY_RUNS,
+        jobs: 2,
+      });
+      expectFails(result, dir, [], 'reference client, busy closes');
+      const busyRule = result.rules.find((r) => r.id === 'CLOSE-BUSY');
+      expect(
+        busyRule?.runs.some((r) => r.run === 0),
+        'judged across runs',
+      ).toBe(true);
+    }, 240_000);
+  }
+
+  for (const { bug, dir, expected, repeat } of byLength) {
+    it(`${bug} fails ${expected.fails.join(', ')}`, async () => {
+      const { result, dir: report } = await conform(dir, expected.scenarios, { repeat });
+      expectFails(result, report, expected.fails, `${bug}: ${expected.why}`);
+    }, 240_000);
+  }
+});
