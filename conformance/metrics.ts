@@ -270,6 +270,14 @@ export const BUDGET_DEFINITIONS = [
       'ERROR-SURVIVE: an error followed this soon by a server close belongs to the close rules.',
   },
   {
+    key: 'errors.closeWindowMs',
+    value: 5000,
+    unit: 'ms',
+    source: 'ours',
+    description:
+      'ERROR-SURVIVE, RACE-TOLERANT, UNKNOWN-TOLERANT, PLAY-STRICT, MODE-PREMIUM: a client close this soon after the event counts as caused by it.',
+  },
+  {
     key: 'app.reportWaitMs',
     value: 1000,
     unit: 'ms',

@@ -43,6 +43,16 @@ describe('ERROR-SURVIVE', () => {
     expect(v.reason).toContain('treated as fatal');
   });
 
+  it('does not blame the error for the runner stopping the client, or a much later close', () => {
+    // The scenario timed out 30 s later and the runner shut the client down.
+    const stopped = errored().wait(5).appError('protocol', 'invalid_event', 'x').wait(30000);
+    expect(check(errorSurvive, stopped.close(1000, 'client').build())?.status).toBe('pass');
+    const later = errored().wait(5).appError('protocol', 'invalid_event', 'x').wait(20000);
+    expect(check(errorSurvive, later.close(1000, 'client').wait(5000).build())?.status).toBe(
+      'pass',
+    );
+  });
+
   it('leaves errors followed by a server close to the close rules', () => {
     const t = traceBuilder()
       .handshake()
@@ -80,6 +90,7 @@ describe('UNKNOWN-TOLERANT', () => {
       .server({ type: 'session.updated', session: { model: 'm' }, brand_new: true })
       .wait(10)
       .close(1006, 'client')
+      .wait(3000)
       .build();
     expect(check(unknownTolerant, t)?.reason).toContain('closed the connection');
   });

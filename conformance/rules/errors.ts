@@ -1,10 +1,10 @@
 import { budget } from '../metrics.js';
 import type { Evidence, Rule } from '../rule.js';
-import type { Trace, TraceFrame } from '../trace.js';
+import type { TraceFrame } from '../trace.js';
 import {
   actionsOf,
-  appEndedBetween,
   bytesToMs,
+  clientClosedAfter,
   errorOf,
   fmtMs,
   hasApp,
@@ -20,13 +20,6 @@ import {
   wireEvents,
 } from './trace-query.js';
 import { fail, frameEvidence, observationEvidence, pass } from './verdict.js';
-
-/** Whether the client closed connection `number` at or after `from` without the app asking. */
-function clientClosedAfter(trace: Trace, number: number, from: number): number | undefined {
-  const c = trace.connections.find((x) => x.number === number);
-  if (c?.closedBy !== 'client' || c.closedAt === undefined || c.closedAt < from) return undefined;
-  return appEndedBetween(trace, from, c.closedAt) ? undefined : c.closedAt;
-}
 
 /** ERROR-SURVIVE: an `error` event never ends the session by itself; it reaches the app. */
 export const errorSurvive: Rule = {
@@ -47,6 +40,7 @@ export const errorSurvive: Rule = {
   needs: {},
   check(trace, context) {
     const grace = budget(context, 'errors.closeGraceMs');
+    const closeWindow = budget(context, 'errors.closeWindowMs');
     const reportWait = budget(context, 'app.reportWaitMs');
     const errors = wireEvents(trace, 'out', 'error').filter((e) => {
       const c = trace.connections.find((x) => x.number === e.connection);
@@ -58,7 +52,7 @@ export const errorSurvive: Rule = {
     const problems = new Set<string>();
     for (const e of errors) {
       const { code, message } = errorOf(e.event);
-      const closedAt = clientClosedAfter(trace, e.connection, e.at);
+      const closedAt = clientClosedAfter(trace, e.connection, e.at, closeWindow);
       if (closedAt !== undefined) {
         problems.add('closed the connection');
         evidence.push(
@@ -151,7 +145,12 @@ export const unknownTolerant: Rule = {
     for (const [connection, index] of first) {
       const U = trace.frames[index]!.at;
       const what = trace.frames[index]!.event?.type ?? 'a non-JSON frame';
-      const closedAt = clientClosedAfter(trace, connection, U);
+      const closedAt = clientClosedAfter(
+        trace,
+        connection,
+        U,
+        budget(context, 'errors.closeWindowMs'),
+      );
       if (closedAt !== undefined) {
         problems.add('closed the connection');
         evidence.push(

@@ -246,7 +246,7 @@ describe('RACE-TOLERANT', () => {
   });
 
   it('fails when the client closes the connection', () => {
-    const t = race().wait(10).close(1000, 'client').build();
+    const t = race().wait(10).close(1000, 'client').wait(3000).build();
     expect(check(raceTolerant, t)?.reason).toContain('closed the connection');
   });
 

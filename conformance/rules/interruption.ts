@@ -10,6 +10,7 @@ import type { Evidence, Rule } from '../rule.js';
 import {
   appEndedBetween,
   bytesToMs,
+  clientClosedAfter,
   errorOf,
   fmtMs,
   harnessStalls,
@@ -421,19 +422,19 @@ export const raceTolerant: Rule = {
     const problems = new Set<string>();
     for (const e of races) {
       const code = errorOf(e.event).code!;
-      const conn = trace.connections.find((c) => c.number === e.connection);
-      if (
-        conn?.closedBy === 'client' &&
-        conn.closedAt !== undefined &&
-        conn.closedAt >= e.at &&
-        !appEndedBetween(trace, e.at, conn.closedAt)
-      ) {
+      const closedAt = clientClosedAfter(
+        trace,
+        e.connection,
+        e.at,
+        budget(context, 'errors.closeWindowMs'),
+      );
+      if (closedAt !== undefined) {
         problems.add('closed the connection');
         evidence.push(
           frameEvidence(
             trace,
             e.index,
-            `${code}; the client closed connection ${conn.number} ${fmtMs(conn.closedAt - e.at)} later`,
+            `${code}; the client closed connection ${e.connection} ${fmtMs(closedAt - e.at)} later`,
           ),
         );
       }

@@ -3,7 +3,7 @@ import type { Evidence, Rule } from '../rule.js';
 import type { Trace } from '../trace.js';
 import {
   actionsOf,
-  appEndedBetween,
+  clientClosedAfter,
   bytesToMs,
   fmtMs,
   plural,
@@ -45,6 +45,7 @@ export const modePremium: Rule = {
   check(trace, context) {
     if (!isPremium(trace)) return undefined;
     const stallMs = budget(context, 'premium.stallMs');
+    const closeWindow = budget(context, 'errors.closeWindowMs');
     const nudges = wireEvents(trace, 'in', [...NUDGES]);
     if (nudges.length === 0) return undefined;
     const appends = wireEvents(trace, 'in', 'input_audio_buffer.append');
@@ -71,18 +72,14 @@ export const modePremium: Rule = {
           );
         }
       }
-      if (
-        conn?.closedBy === 'client' &&
-        conn.closedAt !== undefined &&
-        conn.closedAt >= n.at &&
-        !appEndedBetween(trace, n.at, conn.closedAt)
-      ) {
+      const closedAt = clientClosedAfter(trace, n.connection, n.at, closeWindow);
+      if (closedAt !== undefined) {
         problems.add('closed the connection after a nudge');
         evidence.push(
           frameEvidence(
             trace,
             n.index,
-            `the client closed connection ${conn.number} ${fmtMs(conn.closedAt - n.at)} after ${n.type}`,
+            `the client closed connection ${n.connection} ${fmtMs(closedAt - n.at)} after ${n.type}`,
           ),
         );
       }

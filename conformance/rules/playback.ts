@@ -4,6 +4,7 @@ import type { Trace } from '../trace.js';
 import {
   appEndedBetween,
   bytesToMs,
+  clientClosedAfter,
   fmtMs,
   harnessStalls,
   observationsOf,
@@ -296,6 +297,7 @@ export const playStrict: Rule = {
   needs: { features: ['playback'], app: true },
   check(trace, context) {
     const reportWait = budget(context, 'app.reportWaitMs');
+    const closeWindow = budget(context, 'errors.closeWindowMs');
     const bad = wireEvents(trace, 'out', 'response.output_audio.delta').filter((d) => {
       const bytes = validAudioBytes(d.event.delta);
       return bytes === undefined || bytes === 0;
@@ -346,19 +348,13 @@ export const playStrict: Rule = {
           );
         }
       }
-      const conn = trace.connections.find((c) => c.number === d.connection);
-      if (
-        conn?.closedBy === 'client' &&
-        conn.closedAt !== undefined &&
-        conn.closedAt >= d.at &&
-        !appEndedBetween(trace, d.at, conn.closedAt)
-      ) {
+      if (clientClosedAfter(trace, d.connection, d.at, closeWindow) !== undefined) {
         problems.add('client closed the connection');
         evidence.push(
           frameEvidence(
             trace,
             d.index,
-            `the client closed connection ${conn.number} after this delta`,
+            `the client closed connection ${d.connection} after this delta`,
           ),
         );
       }

@@ -309,6 +309,31 @@ export function appEndedBetween(trace: Trace, from: number, to: number): boolean
   return trace.actions.some((a) => a.kind === 'end' && a.at >= from && a.at <= to);
 }
 
+/**
+ * Closes by the client in the last this-many ms of a run are the runner stopping the client
+ * (`shutdown` when a scenario ends or times out), not the client's own decision.
+ */
+export const RUN_END_MS = 1000;
+
+/**
+ * When the client itself closed connection `number` within `windowMs` after `from`, not
+ * because the app ended the session (an `end` action in between) and not as the runner
+ * stopped it at the end of the run (see {@link RUN_END_MS}); else undefined.
+ */
+export function clientClosedAfter(
+  trace: Trace,
+  number: number,
+  from: number,
+  windowMs: number,
+): number | undefined {
+  const c = connectionOf(trace, number);
+  if (c?.closedBy !== 'client' || c.closedAt === undefined) return undefined;
+  if (c.closedAt < from || c.closedAt - from > windowMs) return undefined;
+  if (appEndedBetween(trace, from, c.closedAt)) return undefined;
+  if (trace.endedAt - c.closedAt <= RUN_END_MS) return undefined;
+  return c.closedAt;
+}
+
 /** Whether the runner asked the client to connect (a `connect` action) in `(from, to]`. */
 export function connectAskedBetween(trace: Trace, from: number, to: number): boolean {
   return trace.actions.some((a) => a.kind === 'connect' && a.at > from && a.at <= to);
