@@ -53,6 +53,19 @@ describe('ERROR-SURVIVE', () => {
     );
   });
 
+  it('does not judge an error answering a frame in flight after the app ended', () => {
+    const t = traceBuilder()
+      .handshake()
+      .act('end')
+      .wait(5)
+      .error('invalid_audio')
+      .wait(5)
+      .close(1000, 'client')
+      .wait(3000)
+      .build();
+    expect(check(errorSurvive, t)).toBeUndefined();
+  });
+
   it('leaves errors followed by a server close to the close rules', () => {
     const t = traceBuilder()
       .handshake()

@@ -31,7 +31,9 @@ export const errorSurvive: Rule = {
     'An `error` event that the server does not follow with a close (within ' +
     '`errors.closeGraceMs`; those belong to the CLOSE-* rules) leaves the session running: ' +
     'the client does not close the connection (unless the app ended the session) and reports ' +
-    'no fatal error. When driven through an adapter, each such error also reaches the app: an ' +
+    'no fatal error. Errors arriving after the app ended the session (answers to frames still ' +
+    'in flight) are not judged. When driven through an adapter, each such error also reaches ' +
+    'the app: an ' +
     '`error` observation after it with the same `code`, or containing its `message` (errors ' +
     'within `app.reportWaitMs` of the end of the trace are not judged for this). Real-world ' +
     'failure: SDKs that throw on any `error` event drop the call on a harmless validation ' +
@@ -42,9 +44,14 @@ export const errorSurvive: Rule = {
     const grace = budget(context, 'errors.closeGraceMs');
     const closeWindow = budget(context, 'errors.closeWindowMs');
     const reportWait = budget(context, 'app.reportWaitMs');
+    const ended = trace.actions.filter((a) => a.kind === 'end').map((a) => a.at);
     const errors = wireEvents(trace, 'out', 'error').filter((e) => {
       const c = trace.connections.find((x) => x.number === e.connection);
-      return !(c?.closedBy === 'server' && c.closedAt !== undefined && c.closedAt - e.at <= grace);
+      if (c?.closedBy === 'server' && c.closedAt !== undefined && c.closedAt - e.at <= grace) {
+        return false;
+      }
+      // After the app ended the session, errors (answers to frames in flight) are not its concern.
+      return !ended.some((at) => at <= e.at && at >= (c?.openedAt ?? -Infinity));
     });
     if (errors.length === 0) return undefined;
     const appErrors = observationsOf(trace, 'error');

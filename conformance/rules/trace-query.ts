@@ -317,8 +317,9 @@ export const RUN_END_MS = 1000;
 
 /**
  * When the client itself closed connection `number` within `windowMs` after `from`, not
- * because the app ended the session (an `end` action in between) and not as the runner
- * stopped it at the end of the run (see {@link RUN_END_MS}); else undefined.
+ * because the app ended the session (an `end` action before the close, even one before
+ * `from`: an error answering a frame in flight can arrive after the app's end) and not as the
+ * runner stopped it at the end of the run (see {@link RUN_END_MS}); else undefined.
  */
 export function clientClosedAfter(
   trace: Trace,
@@ -329,7 +330,7 @@ export function clientClosedAfter(
   const c = connectionOf(trace, number);
   if (c?.closedBy !== 'client' || c.closedAt === undefined) return undefined;
   if (c.closedAt < from || c.closedAt - from > windowMs) return undefined;
-  if (appEndedBetween(trace, from, c.closedAt)) return undefined;
+  if (appEndedBetween(trace, c.openedAt, c.closedAt)) return undefined;
   if (trace.endedAt - c.closedAt <= RUN_END_MS) return undefined;
   return c.closedAt;
 }
