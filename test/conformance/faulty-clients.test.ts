@@ -31,10 +31,9 @@ const SLOTS = 5;
 
 /**
  * The runner's limit per scenario run. Longer than the longest wait inside a scenario (30 s for
- * a reply), so a run whose reply never comes (the bug swallowed the tool answer or the user's
- * audio) still ends with the app's `end`. When the runner's limit cuts a run short, it shuts the
- * adapter down without an `end` action, and ERROR-SURVIVE / UNKNOWN-TOLERANT read that close as
- * the client's own doing.
+ * a reply, also the default limit of most scenarios), so a run whose reply never comes (the bug
+ * swallowed the tool answer) still ends as the scenario ends it, with the app's `end`, rather
+ * than being cut short by the runner (which stops the adapter without an `end`).
  */
 const SCENARIO_LIMIT_MS = 45_000;
 
