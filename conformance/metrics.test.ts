@@ -194,7 +194,7 @@ describe('metrics', () => {
     expect(staleLeak(t)).toEqual([150]);
   });
 
-  it('stale leak is the same at any run speed (the speaker is real time)', () => {
+  it('stale leak counts audio ms at any run speed (the speaker plays at the run speed)', () => {
     const t = traceBuilder({ features: ['playback'], speed: 4 })
       .handshake()
       .responseCreated('r1')
@@ -202,9 +202,9 @@ describe('metrics', () => {
       .at(500)
       .responseDone('r1', 'cancelled', 'client_cancelled')
       .at(550)
-      .played('r1', 100) // 450–550
+      .played('r1', 100) // 100 ms of audio in 25 ms of wall time: 525–550, all after the cancel
       .build();
-    expect(staleLeak(t)).toEqual([50]);
+    expect(staleLeak(t)).toEqual([100]);
   });
 
   it('computes every metric by name', () => {

@@ -12,6 +12,7 @@ import {
   bytesToMs,
   observationsOf,
   str,
+  speedOf,
 } from './rules/trace-query.js';
 import type {
   IndexedObservation,
@@ -451,20 +452,24 @@ export interface Cancellation {
   done: WireEvent;
   /** Chunks of it that were still playing after the cancel or started after it. */
   chunksAfter: PlayedChunk[];
-  /** ms of it played after the cancel (the parts of chunks after the `response.done`). */
+  /**
+   * Audio ms of it played after the cancel (the parts of chunks after the `response.done`;
+   * wall time × the run's speed, since the speaker plays at that speed).
+   */
   leakMs: number;
 }
 
 /** Every response cancelled by the mock (`response.done` cancelled, or incomplete on barge-in). */
 export function cancellations(trace: Trace): Cancellation[] {
   const chunks = playedChunks(trace);
+  const speed = speedOf(trace);
   const out: Cancellation[] = [];
   for (const r of streamedResponses(trace).values()) {
     const done = r.dones.find((d) => isCancelledDone(d.event));
     if (!done) continue;
     const C = done.at;
     const chunksAfter = chunks.filter((c) => c.responseId === r.id && c.end > C);
-    const leakMs = chunksAfter.reduce((n, c) => n + (c.end - Math.max(c.start, C)), 0);
+    const leakMs = chunksAfter.reduce((n, c) => n + (c.end - Math.max(c.start, C)) * speed, 0);
     out.push({ response: r, done, chunksAfter, leakMs });
   }
   return out;

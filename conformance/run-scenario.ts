@@ -260,9 +260,10 @@ export async function runScenario(
         await target.request({
           type: 'connect',
           url: server.url,
-          apiKey: server.keys[0]!,
+          apiKey,
           model,
           session,
+          options: { speed },
         });
       } catch (error) {
         trace.harnessErrors.push(`connect: ${(error as Error).message}`);

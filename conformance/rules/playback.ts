@@ -4,6 +4,7 @@ import type { Trace } from '../trace.js';
 import {
   appEndedBetween,
   bytesToMs,
+  speedOf,
   clientClosedAfter,
   fmtMs,
   harnessStalls,
@@ -200,7 +201,10 @@ export const playOrder: Rule = {
       const lastDelta = r.deltas[r.deltas.length - 1]!;
       const firstStart = mine[0]?.start ?? firstDelta.at;
       const deadline =
-        Math.max(firstStart, lastDelta.at) + bytesToMs(sentBytes) + jitter + reportWait;
+        Math.max(firstStart, lastDelta.at) +
+        bytesToMs(sentBytes) / speedOf(trace) +
+        jitter +
+        reportWait;
       const stop = stops.find((s) => s.at >= firstDelta.at && stopCovers(s, r.id));
       const missing = bytesToMs(sentBytes - playedBytes);
       if (stop) {

@@ -3,11 +3,18 @@ import { traceBuilder } from '../testing/trace-builder.js';
 import { harnessStalls, playedBytesBy, playedChunks, stallWithin } from './trace-query.js';
 
 describe('playedChunks', () => {
-  it('places chunks on the clock in real time, whatever the run speed', () => {
-    const t = traceBuilder({ speed: 2 }).handshake().at(1000).played('r1', 100).build();
+  it('places chunks on the clock in real time at speed 1', () => {
+    const t = traceBuilder().handshake().at(1000).played('r1', 100).build();
     const [c] = playedChunks(t);
     expect(c).toMatchObject({ end: 1000, start: 900, ms: 100, wallMs: 100 });
     expect(playedBytesBy([c!], 'r1', 950)).toBe(2400);
+  });
+
+  it('shortens them by the run speed (the virtual speaker plays at that speed too)', () => {
+    const t = traceBuilder({ speed: 2 }).handshake().at(1000).played('r1', 100).build();
+    const [c] = playedChunks(t);
+    expect(c).toMatchObject({ end: 1000, start: 950, ms: 100, wallMs: 50 });
+    expect(playedBytesBy([c!], 'r1', 975)).toBe(2400);
   });
 });
 

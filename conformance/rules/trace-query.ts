@@ -160,17 +160,18 @@ export function bytesToMs(bytes: number): number {
 }
 
 /**
- * The run's speed factor (`trace.speed`; 1 when absent): the mock's reply pacing and the
- * microphone run this many times faster than real time. The adapter's virtual speaker does
- * not: it always plays 48 bytes per ms.
+ * The run's speed factor (`trace.speed`; 1 when absent): the mock's reply pacing, the
+ * microphone and the adapter's virtual speaker (`connect.options.speed`: 48 × speed bytes per
+ * ms) all run this many times faster than real time.
  */
 export function speedOf(trace: Trace): number {
   const s = trace.speed;
   return typeof s === 'number' && Number.isFinite(s) && s > 0 ? s : 1;
 }
 
-/** Every `audio.played` observation, placed on the clock (start = arrival − duration). */
+/** Every `audio.played` observation, placed on the clock (start = arrival − duration / speed). */
 export function playedChunks(trace: Trace): PlayedChunk[] {
+  const speed = speedOf(trace);
   return observationsOf(trace, 'audio.played').flatMap((o) => {
     const bytes = num(o.data.bytes);
     if (bytes === undefined || bytes <= 0) return [];
@@ -179,10 +180,10 @@ export function playedChunks(trace: Trace): PlayedChunk[] {
       {
         index: o.index,
         end: o.at,
-        start: o.at - ms,
+        start: o.at - ms / speed,
         bytes,
         ms,
-        wallMs: ms,
+        wallMs: ms / speed,
         responseId: str(o.data.response_id),
         itemId: str(o.data.item_id),
         audio: str(o.data.audio),
