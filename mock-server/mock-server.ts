@@ -6,7 +6,6 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import type { Duplex, Writable } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode } from '../protocol/close-codes.js';
@@ -16,6 +15,7 @@ import { realClock, type Clock } from './clock.js';
 import type { Fault } from './fault-schema.js';
 import { FaultStage } from './faults.js';
 import { FrameLog, redactKey, type WireFrame } from './frame-log.js';
+import { listen } from './listen.js';
 import { Scheduler } from './scheduler.js';
 import {
   flattenSession,
@@ -502,15 +502,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     };
   }
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      http.off('error', reject);
-      resolve();
-    });
-  });
-  const address = http.address() as AddressInfo;
-  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const address = await listen(http, options.port, options.host);
+  const hostForUrl = address.hostForUrl;
   const url = `${options.tls ? 'wss' : 'ws'}://${hostForUrl}:${address.port}${REALTIME_PATH}`;
 
   return {

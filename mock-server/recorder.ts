@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from './listen.js';
 import { readdir } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -320,15 +320,8 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     notice(`the upstream did not accept the connection (${why}); recording the next one`);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      http.off('error', reject);
-      resolve();
-    });
-  });
-  const address = http.address() as AddressInfo;
-  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const address = await listen(http, options.port, options.host);
+  const hostForUrl = address.hostForUrl;
 
   return {
     url: `ws://${hostForUrl}:${address.port}${REALTIME_PATH}`,

@@ -1,21 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { concatPcm, silence, tone } from '../../protocol/audio/index.js';
-import {
-  startMockServer,
-  type MockServer,
-  type MockServerOptions,
-} from '../../mock-server/mock-server.js';
+import type { MockServer } from '../../mock-server/mock-server.js';
+import { useMockServers } from '../support/mock-servers.js';
 import { TestClient } from '../support/test-client.js';
 
-const servers: MockServer[] = [];
-async function serve(options: MockServerOptions = {}): Promise<MockServer> {
-  const s = await startMockServer({ fixture: 'greeting', speed: 20, ...options });
-  servers.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const serve = useMockServers();
 
 function httpBase(server: MockServer): string {
   return server.url.replace(/^ws/, 'http').replace('/v1/realtime', '');

@@ -1,25 +1,11 @@
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
-import { concatPcm, silence, tone } from '../../protocol/audio/index.js';
-import {
-  startMockServer,
-  type MockServer,
-  type MockServerOptions,
-} from '../../mock-server/mock-server.js';
+import { describe, expect, it } from 'vitest';
+import type { MockServer } from '../../mock-server/mock-server.js';
 import { parseFault } from '../../mock-server/parse-fault.js';
+import { useMockServers, utterance } from '../support/mock-servers.js';
 import { TestClient, type Received } from '../support/test-client.js';
 
-const servers: MockServer[] = [];
-async function serve(options: MockServerOptions = {}): Promise<MockServer> {
-  const s = await startMockServer({ fixture: 'greeting', speed: 20, ...options });
-  servers.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-const utterance = () => concatPcm(silence(200), tone(440, 600, -10), silence(700));
+const serve = useMockServers();
 
 async function talk(server: MockServer): Promise<TestClient> {
   const c = await TestClient.connect(server.url, { key: server.keys[0] });
