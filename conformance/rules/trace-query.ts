@@ -378,8 +378,9 @@ export interface HarnessStall {
  * and the adapter's lines wait in the pipe, so consecutive deltas of one response, or
  * consecutive `audio.played` reports, arrive closer together than half their duration. Each
  * such bunch says the harness was at least `Σ durations − span` late when it stamped the first
- * item. Rules that measure wall-clock gaps discount this lateness instead of blaming the
- * client. (A mock that sent audio faster than real time would look like stalls too; it paces
+ * item. The client's microphone appends, fed in real time by the runner, bunch up the same way
+ * when the client's process was starved. Rules that measure wall-clock gaps discount this
+ * lateness instead of blaming the client. (A mock that sent audio faster than real time would look like stalls too; it paces
  * in real time.)
  */
 export function harnessStalls(trace: Trace): HarnessStall[] {
@@ -414,6 +415,20 @@ export function harnessStalls(trace: Trace): HarnessStall[] {
     playedChunks(trace).map((c) => ({ at: c.end, wallMs: c.wallMs })),
     false,
   );
+  // The runner feeds the microphone in real time: when the client's own process was not
+  // scheduled (a loaded machine), its appends bunch up afterwards, and whatever it would have
+  // played meanwhile is late for the same reason.
+  if (trace.actions.some((a) => a.kind === 'connect') && trace.drive === 'adapter') {
+    const byConnection = new Map<number, Array<{ at: number; wallMs: number }>>();
+    for (const e of wireEvents(trace, 'in', 'input_audio_buffer.append')) {
+      const audio = e.event.audio;
+      if (typeof audio !== 'string') continue;
+      const list = byConnection.get(e.connection) ?? [];
+      list.push({ at: e.at, wallMs: bytesToMs(decodedBase64Length(audio)) / speed });
+      byConnection.set(e.connection, list);
+    }
+    for (const list of byConnection.values()) scan(list, false);
+  }
   return stalls.sort((a, b) => a.at - b.at);
 }
 
