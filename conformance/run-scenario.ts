@@ -310,6 +310,7 @@ export async function runScenario(
         (await waitFor(() => (predicate(trace) ? true : undefined), o.timeoutMs ?? 15_000)) ?? false
       );
     },
+    now: () => clock.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms / speed)),
     sleepReal: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     async interrupt() {

@@ -92,6 +92,8 @@ export interface ScenarioContext {
   ): Promise<TraceObservation | undefined>;
   /** Waits until `predicate` holds over the trace; false on timeout (the rules judge what happened). */
   until(predicate: (trace: Trace) => boolean, options?: { timeoutMs?: number }): Promise<boolean>;
+  /** The run's clock (the trace's time base), ms. */
+  now(): number;
   /** Waits `ms` scenario milliseconds (divided by the speed factor). */
   sleep(ms: number): Promise<void>;
   /**

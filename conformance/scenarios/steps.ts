@@ -21,27 +21,47 @@ export function audioPlayed(ctx: ScenarioContext): number {
   return n;
 }
 
+/** Bytes the client reported dropping (flushed on barge-in or interrupt, or refused). */
+export function audioDropped(ctx: ScenarioContext): number {
+  let n = 0;
+  for (const o of ctx.trace.observations) {
+    if (o.type === 'playback.stopped') n += Number(o.data.droppedBytes ?? 0);
+    else if (o.type === 'audio.dropped') n += Number(o.data.bytes ?? 0);
+  }
+  return n;
+}
+
 /**
- * Waits until the client's speaker has played what was sent (or stopped playing for a while),
- * so the next step happens after playback as a user would hear it. Wire-only: a short pause.
+ * When a perfect speaker would have finished everything sent so far: each delta starts when
+ * it arrived or when the previous one ended, whichever is later (at the run's speed).
  */
-export async function playedOut(ctx: ScenarioContext, maxMs = 20_000): Promise<void> {
+function perfectPlaybackEnd(ctx: ScenarioContext): number {
+  let t = 0;
+  for (const f of ctx.trace.frames) {
+    if (f.dir !== 'out' || f.event?.type !== 'response.output_audio.delta') continue;
+    const d = f.event.delta;
+    const bytes = typeof d === 'string' ? (d.length * 3) / 4 : 0;
+    t = Math.max(t, f.at) + bytes / 48 / ctx.speed;
+  }
+  return t;
+}
+
+/**
+ * Waits until the client's speaker has played (or reported dropping) what was sent, or until
+ * a perfect speaker would have finished it plus a second. A client that plays nothing, or
+ * stops early, is thus still waited for long enough that PLAY-ORDER sees the tail it lost.
+ * Wire-only: a short pause.
+ */
+export async function playedOut(ctx: ScenarioContext, maxMs = 30_000): Promise<void> {
   if (ctx.wireOnly || !ctx.features.has('playback')) {
     await ctx.sleep(500);
     return;
   }
-  let last = audioPlayed(ctx);
-  let quietSince = Date.now();
-  const deadline = Date.now() + maxMs;
-  while (Date.now() < deadline) {
-    const played = audioPlayed(ctx);
-    if (played >= audioSent(ctx)) return;
-    if (played !== last) {
-      last = played;
-      quietSince = Date.now();
-    } else if (Date.now() - quietSince > 1000) {
-      return;
-    }
+  const start = ctx.now();
+  for (;;) {
+    if (audioPlayed(ctx) + audioDropped(ctx) >= audioSent(ctx)) return;
+    const now = ctx.now();
+    if (now > perfectPlaybackEnd(ctx) + 1000 || now - start > maxMs) return;
     await new Promise((r) => setTimeout(r, 50));
   }
 }
