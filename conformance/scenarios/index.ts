@@ -357,6 +357,56 @@ export const SCENARIOS: readonly Scenario[] = [
     script: greet,
   },
   {
+    id: 'race-errors',
+    title: 'Race errors from the server',
+    description:
+      'The mock answers as if the client had raced it: response_cancel_not_active after the session is ready and conversation_already_has_active_response during the reply. Both are recoverable: the socket stays open and the next turn works.',
+    family: 'errors',
+    fixture: 'greeting',
+    wireOnly: true,
+    faults: [
+      {
+        when: { on: 'server-event', type: 'session.updated' },
+        do: {
+          action: 'inject',
+          event: {
+            type: 'error',
+            event_id: 'evt_r1',
+            error: {
+              type: 'invalid_request_error',
+              code: 'response_cancel_not_active',
+              message: 'there is no response in progress to cancel',
+            },
+          },
+        },
+      },
+      {
+        when: { on: 'server-event', type: 'response.created' },
+        do: {
+          action: 'inject',
+          event: {
+            type: 'error',
+            event_id: 'evt_r2',
+            error: {
+              type: 'invalid_request_error',
+              code: 'conversation_already_has_active_response',
+              message: 'a response is already in progress',
+            },
+          },
+        },
+      },
+    ],
+    rules: ['RACE-TOLERANT', 'ERROR-SURVIVE'],
+    async script(ctx) {
+      await ready(ctx);
+      await turn(ctx, 0, 1);
+      await playedOut(ctx);
+      await turn(ctx, 0, 2);
+      await playedOut(ctx);
+      await ctx.end();
+    },
+  },
+  {
     id: 'error-event',
     title: 'An error event mid-session',
     description:
