@@ -351,9 +351,12 @@ export const closeBusy: Rule = {
       }
       const reported = chain.flatMap((b) => {
         const until = b.next?.openedAt ?? trace.endedAt;
+        // The client may report before the mock records the close (the close handshake
+        // completes after the client saw the close frame): any report after this
+        // connection opened counts.
         const o = states.find(
           (s) =>
-            s.at >= b.closedAt &&
+            s.at > b.connection.openedAt &&
             s.at <= until &&
             s.data.state === 'reconnecting' &&
             num(s.data.delayMs) !== undefined,
