@@ -23,6 +23,14 @@ async function greet(ctx: ScenarioContext): Promise<void> {
   await ctx.end();
 }
 
+/** One tool turn (call, output, the reply after it), played out, then the app ends. */
+async function toolExchange(ctx: ScenarioContext): Promise<void> {
+  await ready(ctx);
+  await turn(ctx, 0, 2);
+  await playedOut(ctx);
+  await ctx.end();
+}
+
 /** Waits `ms` of real time for the client's own reaction (reconnects), then ends. */
 function watchThenEnd(ms: number) {
   return async (ctx: ScenarioContext) => {
@@ -107,12 +115,7 @@ export const SCENARIOS: readonly Scenario[] = [
       get_weather: { output: '{"city":"Kochi","temperature_c":31,"sky":"മഴ"}', delayMs: 50 },
     },
     rules: ['TOOL-ANSWER', 'TOOL-TRIGGER', 'TOOL-NO-NUDGE', 'TOOL-ONCE', 'PLAY-ORDER'],
-    async script(ctx) {
-      await ready(ctx);
-      await turn(ctx, 0, 2);
-      await playedOut(ctx);
-      await ctx.end();
-    },
+    script: toolExchange,
   },
   {
     id: 'tool-duplicate',
@@ -146,12 +149,7 @@ export const SCENARIOS: readonly Scenario[] = [
     fixture: 'tool-call',
     session: { instructions: 'നീ ഒരു സഹായിയാണ്.', voice: 'mal-female', tools: [] },
     rules: ['TOOL-ANSWER', 'TOOL-TRIGGER'],
-    async script(ctx) {
-      await ready(ctx);
-      await turn(ctx, 0, 2);
-      await playedOut(ctx);
-      await ctx.end();
-    },
+    script: toolExchange,
   },
   {
     id: 'tool-throws',
@@ -162,12 +160,7 @@ export const SCENARIOS: readonly Scenario[] = [
     needs: ['tools'],
     tools: { get_weather: { error: 'weather service down', delayMs: 30 } },
     rules: ['TOOL-ANSWER'],
-    async script(ctx) {
-      await ready(ctx);
-      await turn(ctx, 0, 2);
-      await playedOut(ctx);
-      await ctx.end();
-    },
+    script: toolExchange,
   },
   {
     id: 'tool-stale',
