@@ -8,7 +8,7 @@
  */
 export * from './protocol/index.js';
 export * from './protocol/audio/index.js';
-export * from './fixtures/index.js';
+export * from './protocol/fixture/index.js';
 export * from './mock-server/index.js';
 export { packageRoot } from './protocol/package-root.js';
 export * from './conformance/index.js';

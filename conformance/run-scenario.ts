@@ -1,8 +1,8 @@
 import { chunkPcm, concatPcm, silence } from '../protocol/audio/index.js';
 import { parseClientEvent, parseServerEvent } from '../protocol/codec.js';
-import { loadFixture } from '../fixtures/load-fixture.js';
+import { loadFixture } from '../protocol/fixture/load-fixture.js';
 import { realClock, type Clock } from '../mock-server/clock.js';
-import type { Fault } from '../mock-server/fault-schema.js';
+import type { Fault } from '../protocol/fixture/fault-schema.js';
 import { startMockServer, type MockServer } from '../mock-server/mock-server.js';
 import type { ScheduledTask } from '../mock-server/scheduler.js';
 import type { AdapterSession, CommandInput, ObservationOf } from './adapter-protocol.js';

@@ -1,5 +1,5 @@
-import type { Fixture } from '../fixtures/fixture.js';
-import type { Fault } from '../mock-server/fault-schema.js';
+import type { Fixture } from '../protocol/fixture/fixture.js';
+import type { Fault } from '../protocol/fixture/fault-schema.js';
 import type { MockServer, MockServerOptions } from '../mock-server/mock-server.js';
 import type { AdapterSession } from './adapter-protocol.js';
 import type { Trace, TraceFrame, TraceObservation } from './trace.js';

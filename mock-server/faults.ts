@@ -1,8 +1,8 @@
 import { errorTypeOf, isErrorCode } from '../protocol/error-codes.js';
-import type { Fault, FaultAction } from './fault-schema.js';
+import type { Fault, FaultAction } from '../protocol/fixture/fault-schema.js';
 import type { ScheduledTask, Scheduler } from './scheduler.js';
 
-export type { Fault, FaultAction, FaultTrigger } from './fault-schema.js';
+export type { Fault, FaultAction, FaultTrigger } from '../protocol/fixture/fault-schema.js';
 
 /** An outbound server event as the session built it. */
 export type OutboundEvent = { type: string; [key: string]: unknown };

@@ -13,8 +13,18 @@ export {
 export { realClock, FakeClock, type Clock, type TimerHandle } from './clock.js';
 export { Scheduler, type LatenessStats, type ScheduledTask } from './scheduler.js';
 export { EnergyVad, VAD_DEFAULTS, type VadEvent, type VadOptions } from './vad.js';
-export { faultSchema, type Fault, type FaultAction, type FaultTrigger } from './fault-schema.js';
-export { parseFault, checkFault, FaultSyntaxError, FAULT_SYNTAX_HELP } from './parse-fault.js';
+export {
+  faultSchema,
+  type Fault,
+  type FaultAction,
+  type FaultTrigger,
+} from '../protocol/fixture/fault-schema.js';
+export {
+  parseFault,
+  checkFault,
+  FaultSyntaxError,
+  FAULT_SYNTAX_HELP,
+} from '../protocol/fixture/parse-fault.js';
 export type { WireFrame } from './frame-log.js';
 export type { Mode, SessionStats } from './session.js';
 export {
@@ -25,4 +35,4 @@ export {
   type Recorder,
   type RecordedFixture,
   type RecordedViolation,
-} from './recorder.js';
+} from './recorder/recorder.js';

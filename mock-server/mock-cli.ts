@@ -1,8 +1,12 @@
 import yargs from 'yargs';
-import { listFixtures, validateFixture } from '../fixtures/load-fixture.js';
+import { listFixtures, validateFixture } from '../protocol/fixture/load-fixture.js';
 import { startMockServer, type MockServer, type SessionSummary } from './mock-server.js';
-import { FAULT_SYNTAX_HELP, FaultSyntaxError, parseFault } from './parse-fault.js';
-import { RECORD_DEFAULT_PORT, runRecordCommand } from './record-command.js';
+import {
+  FAULT_SYNTAX_HELP,
+  FaultSyntaxError,
+  parseFault,
+} from '../protocol/fixture/parse-fault.js';
+import { RECORD_DEFAULT_PORT, runRecordCommand } from './recorder/record-command.js';
 import type { Mode } from './session.js';
 
 /** The port `swaram-mock` listens on when none is given (the library default is 0). */

@@ -17,9 +17,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import * as prettier from 'prettier';
-import { checkManifest } from '../fixtures/check-manifest.js';
-import { fixtureSchema } from '../fixtures/fixture-schema.js';
-import { listFixtures, validateFixture } from '../fixtures/load-fixture.js';
+import { checkManifest } from '../protocol/fixture/check-manifest.js';
+import { fixtureSchema } from '../protocol/fixture/fixture-schema.js';
+import { listFixtures, validateFixture } from '../protocol/fixture/load-fixture.js';
 import {
   concatPcm,
   encodeWav,

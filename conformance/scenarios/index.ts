@@ -1,4 +1,4 @@
-import type { Fault } from '../../mock-server/fault-schema.js';
+import type { Fault } from '../../protocol/fixture/fault-schema.js';
 import type { Scenario, ScenarioContext } from '../scenario.js';
 import { countOut, playedOut, ready, turn } from './steps.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { MockServer } from '../../mock-server/mock-server.js';
-import { parseFault } from '../../mock-server/parse-fault.js';
+import { parseFault } from '../../protocol/fixture/parse-fault.js';
 import { useMockServers, utterance } from '../support/mock-servers.js';
 import { TestClient, type Received } from '../support/test-client.js';
 

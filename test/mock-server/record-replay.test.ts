@@ -6,15 +6,15 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import type { Fixture } from '../../fixtures/fixture.js';
-import { loadFixture, validateFixture } from '../../fixtures/load-fixture.js';
+import type { Fixture } from '../../protocol/fixture/fixture.js';
+import { loadFixture, validateFixture } from '../../protocol/fixture/load-fixture.js';
 import { startMockServer, type MockServer } from '../../mock-server/mock-server.js';
 import {
   RecorderError,
   startRecorder,
   type RecordedViolation,
   type Recorder,
-} from '../../mock-server/recorder.js';
+} from '../../mock-server/recorder/recorder.js';
 import { TestClient, type Received } from '../support/test-client.js';
 
 /**

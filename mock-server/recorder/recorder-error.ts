@@ -1,4 +1,4 @@
-import type { FixtureProblem } from '../fixtures/fixture-error.js';
+import type { FixtureProblem } from '../../protocol/fixture/fixture-error.js';
 
 /**
  * Why the recorder refused to start or could not write a fixture. Stable strings: match on

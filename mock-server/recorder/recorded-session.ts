@@ -5,8 +5,11 @@ import {
   validateClientEvent,
   validateServerEvent,
   type Violation,
-} from '../protocol/codec.js';
-import { RECORDED_TEXT_LIMIT, type RecordedLine } from '../fixtures/check-recorded-events.js';
+} from '../../protocol/codec.js';
+import {
+  RECORDED_TEXT_LIMIT,
+  type RecordedLine,
+} from '../../protocol/fixture/check-recorded-events.js';
 
 /** Which side sent a frame. */
 export type FrameSource = 'client' | 'server';

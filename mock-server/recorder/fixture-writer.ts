@@ -9,13 +9,16 @@ import {
   samplesToMs,
   silence,
   type Pcm16,
-} from '../protocol/audio/index.js';
-import type { Violation } from '../protocol/codec.js';
-import { RECORDED_EVENTS_FILE } from '../fixtures/check-recorded-events.js';
-import type { FixtureReport } from '../fixtures/fixture-error.js';
-import type { FixtureManifest, FixtureManifestResponse } from '../fixtures/fixture-schema.js';
-import { validateFixture } from '../fixtures/load-fixture.js';
-import type { Fault } from './fault-schema.js';
+} from '../../protocol/audio/index.js';
+import type { Violation } from '../../protocol/codec.js';
+import { RECORDED_EVENTS_FILE } from '../../protocol/fixture/check-recorded-events.js';
+import type { FixtureReport } from '../../protocol/fixture/fixture-error.js';
+import type {
+  FixtureManifest,
+  FixtureManifestResponse,
+} from '../../protocol/fixture/fixture-schema.js';
+import { validateFixture } from '../../protocol/fixture/load-fixture.js';
+import type { Fault } from '../../protocol/fixture/fault-schema.js';
 import type { CapturedFrame, RecordedClose, RecordedSession } from './recorded-session.js';
 import { RecorderError, RecorderErrorCode } from './recorder-error.js';
 
