@@ -1,9 +1,9 @@
 import yargs from 'yargs';
-import { RULES } from './catalogue.js';
-import { runConformance } from './run-conformance.js';
+import { RULES } from './rules/catalogue.js';
+import { runConformance } from './run/run-conformance.js';
 import { terminalReporter } from './reporters/terminal.js';
 import { SCENARIOS } from './scenarios/index.js';
-import { TargetError } from './target-error.js';
+import { TargetError } from './target/target-error.js';
 
 /** The `swaram-conform` command: a yargs declaration whose handler calls `runConformance`. */
 export async function runConformCli(argv: string[]): Promise<void> {

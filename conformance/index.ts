@@ -7,10 +7,10 @@ export {
   type ConformanceOptions,
   type ConformanceRun,
   type ProgressReporter,
-} from './run-conformance.js';
-export { runScenario, type RunScenarioOptions, type ScenarioRun } from './run-scenario.js';
+} from './run/run-conformance.js';
+export { runScenario, type RunScenarioOptions, type ScenarioRun } from './run/run-scenario.js';
 export { SCENARIOS, scenarioById } from './scenarios/index.js';
-export type { Scenario, ScenarioContext, ToolBehaviour } from './scenario.js';
+export type { Scenario, ScenarioContext, ToolBehaviour } from './scenarios/scenario.js';
 export {
   RULES,
   RULE_FAMILIES,
@@ -19,8 +19,8 @@ export {
   judge,
   judgeRuns,
   RuleSelectionError,
-} from './catalogue.js';
-export { METRICS, DEFAULT_BUDGETS, BUDGET_DEFINITIONS, summarise } from './metrics.js';
+} from './rules/catalogue.js';
+export { METRICS, DEFAULT_BUDGETS, BUDGET_DEFINITIONS, summarise } from './metrics/metrics.js';
 export type {
   Rule,
   RuleLevel,
@@ -29,11 +29,17 @@ export type {
   Evidence,
   RuleContext,
   Budgets,
-} from './rule.js';
-export type { Trace, TraceFrame, TraceObservation, TraceAction, TraceConnection } from './trace.js';
-export { Target, type TargetOptions } from './target.js';
-export { resolveTarget, type TargetSpec } from './resolve-target.js';
-export { TargetError } from './target-error.js';
-export * from './adapter-protocol.js';
-export { runResultSchema, type RunResult } from './result-schema.js';
+} from './rules/rule.js';
+export type {
+  Trace,
+  TraceFrame,
+  TraceObservation,
+  TraceAction,
+  TraceConnection,
+} from './trace/trace.js';
+export { Target, type TargetOptions } from './target/target.js';
+export { resolveTarget, type TargetSpec } from './target/resolve-target.js';
+export { TargetError } from './target/target-error.js';
+export * from './target/adapter-protocol.js';
+export { runResultSchema, type RunResult } from './results/result-schema.js';
 export { terminalReporter } from './reporters/terminal.js';

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { RULE_FAMILIES, RULES } from '../conformance/catalogue.js';
-import { BUDGET_DEFINITIONS, METRICS } from '../conformance/metrics.js';
-import type { Rule } from '../conformance/rule.js';
+import { RULE_FAMILIES, RULES } from '../conformance/rules/catalogue.js';
+import { BUDGET_DEFINITIONS, METRICS } from '../conformance/metrics/metrics.js';
+import type { Rule } from '../conformance/rules/rule.js';
 
 /*
  * Renders docs/rules.md from the catalogue and the metric and budget tables, so the page can

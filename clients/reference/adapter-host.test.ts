@@ -1,9 +1,9 @@
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { validateAdapterMessage } from '../../conformance/adapter-protocol.js';
-import { resolveTarget } from '../../conformance/resolve-target.js';
-import { Target } from '../../conformance/target.js';
+import { validateAdapterMessage } from '../../conformance/target/adapter-protocol.js';
+import { resolveTarget } from '../../conformance/target/resolve-target.js';
+import { Target } from '../../conformance/target/target.js';
 import { AdapterHost, REFERENCE_FEATURES } from './adapter-host.js';
 import { ManualClock, encodePcm16 } from './sdk/index.js';
 import { FakeSwaramServer } from './test-support/fake-swaram-server.js';

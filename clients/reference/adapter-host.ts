@@ -6,7 +6,7 @@ import type {
   Observation,
   Reply,
   ReplyErrorCode,
-} from '../../conformance/adapter-protocol.js';
+} from '../../conformance/target/adapter-protocol.js';
 import {
   SwaramClient,
   VirtualSpeaker,

@@ -1,6 +1,6 @@
-import type { ProgressReporter } from '../run-conformance.js';
-import { displayPath } from '../run-conformance.js';
-import type { VerdictStatus } from '../rule.js';
+import type { ProgressReporter } from '../run/run-conformance.js';
+import { displayPath } from '../run/run-conformance.js';
+import type { VerdictStatus } from '../rules/rule.js';
 
 const MARK: Record<VerdictStatus, string> = {
   pass: 'pass',

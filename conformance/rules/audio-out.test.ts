@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RULE_CONTEXT } from '../metrics.js';
-import type { Rule } from '../rule.js';
-import type { Trace } from '../trace.js';
+import { DEFAULT_RULE_CONTEXT } from '../metrics/metrics.js';
+import type { Rule } from './rule.js';
+import type { Trace } from '../trace/trace.js';
 import { traceBuilder } from '../testing/trace-builder.js';
 import { appendFormat, appendPace, appendSize, streamPace, appendStreams } from './audio-out.js';
 

@@ -1,7 +1,7 @@
 import { pcm16Base64Problem } from '../../protocol/codec.js';
-import { budget, summarise } from '../metrics.js';
-import type { Evidence, Rule } from '../rule.js';
-import type { Trace } from '../trace.js';
+import { budget, summarise } from '../metrics/metrics.js';
+import type { Evidence, Rule } from './rule.js';
+import type { Trace } from '../trace/trace.js';
 import {
   actionsOf,
   bytesToMs,
@@ -11,8 +11,8 @@ import {
   speedOf,
   validAudioBytes,
   wireEvents,
-} from './trace-query.js';
-import type { WireEvent } from './trace-query.js';
+} from '../trace/trace-query.js';
+import type { WireEvent } from '../trace/trace-query.js';
 import { fail, frameEvidence, pass, timeEvidence } from './verdict.js';
 
 /** A valid append with its duration. */

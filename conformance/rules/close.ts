@@ -1,7 +1,7 @@
-import { budget, busyCloses } from '../metrics.js';
-import type { BusyClose } from '../metrics.js';
-import type { Evidence, Rule, Verdict } from '../rule.js';
-import type { Trace, TraceConnection } from '../trace.js';
+import { budget, busyCloses } from '../metrics/metrics.js';
+import type { BusyClose } from '../metrics/metrics.js';
+import type { Evidence, Rule, Verdict } from './rule.js';
+import type { Trace, TraceConnection } from '../trace/trace.js';
 import {
   connectAskedBetween,
   fmtMs,
@@ -10,7 +10,7 @@ import {
   observationsOf,
   plural,
   wireEvents,
-} from './trace-query.js';
+} from '../trace/trace-query.js';
 import {
   fail,
   frameEvidence,

@@ -1,6 +1,6 @@
-import { budget } from '../metrics.js';
-import type { Evidence, Rule } from '../rule.js';
-import type { TraceFrame } from '../trace.js';
+import { budget } from '../metrics/metrics.js';
+import type { Evidence, Rule } from './rule.js';
+import type { TraceFrame } from '../trace/trace.js';
 import {
   actionsOf,
   bytesToMs,
@@ -18,7 +18,7 @@ import {
   streamedResponses,
   validAudioBytes,
   wireEvents,
-} from './trace-query.js';
+} from '../trace/trace-query.js';
 import { fail, frameEvidence, observationEvidence, pass } from './verdict.js';
 
 /** ERROR-SURVIVE: an `error` event never ends the session by itself; it reaches the app. */

@@ -5,8 +5,8 @@ import {
   interruptCancels,
   PENDING_MIN_MS,
   summarise,
-} from '../metrics.js';
-import type { Evidence, Rule } from '../rule.js';
+} from '../metrics/metrics.js';
+import type { Evidence, Rule } from './rule.js';
 import {
   appEndedBetween,
   bytesToMs,
@@ -26,7 +26,7 @@ import {
   str,
   streamedResponses,
   wireEvents,
-} from './trace-query.js';
+} from '../trace/trace-query.js';
 import { fail, frameEvidence, observationEvidence, pass, timeEvidence, warn } from './verdict.js';
 
 /** BARGE-STOP: on speech_started while audio plays, playback stops and the queue is dropped. */

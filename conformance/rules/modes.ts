@@ -1,6 +1,6 @@
-import { budget } from '../metrics.js';
-import type { Evidence, Rule } from '../rule.js';
-import type { Trace } from '../trace.js';
+import { budget } from '../metrics/metrics.js';
+import type { Evidence, Rule } from './rule.js';
+import type { Trace } from '../trace/trace.js';
 import {
   actionsOf,
   clientClosedAfter,
@@ -9,7 +9,7 @@ import {
   plural,
   validAudioBytes,
   wireEvents,
-} from './trace-query.js';
+} from '../trace/trace-query.js';
 import { fail, frameEvidence, pass } from './verdict.js';
 
 /** Whether the trace ran swaram's Premium model. */

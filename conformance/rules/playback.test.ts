@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RULE_CONTEXT } from '../metrics.js';
-import type { Rule } from '../rule.js';
-import type { Trace } from '../trace.js';
+import { DEFAULT_RULE_CONTEXT } from '../metrics/metrics.js';
+import type { Rule } from './rule.js';
+import type { Trace } from '../trace/trace.js';
 import { traceBuilder } from '../testing/trace-builder.js';
 import { playOrder, playStrict } from './playback.js';
-import { harnessStalls } from './trace-query.js';
+import { harnessStalls } from '../trace/trace-query.js';
 
 const check = (rule: Rule, trace: Trace) => rule.check(trace, DEFAULT_RULE_CONTEXT);
 const features = ['playback'];

@@ -1,6 +1,6 @@
-import { budget, PENDING_MIN_MS } from '../metrics.js';
-import type { Evidence, Rule } from '../rule.js';
-import type { Trace } from '../trace.js';
+import { budget, PENDING_MIN_MS } from '../metrics/metrics.js';
+import type { Evidence, Rule } from './rule.js';
+import type { Trace } from '../trace/trace.js';
 import {
   appEndedBetween,
   bytesToMs,
@@ -19,8 +19,8 @@ import {
   streamedResponses,
   validAudioBytes,
   wireEvents,
-} from './trace-query.js';
-import type { PlayedChunk, StreamedResponse, WireEvent } from './trace-query.js';
+} from '../trace/trace-query.js';
+import type { PlayedChunk, StreamedResponse, WireEvent } from '../trace/trace-query.js';
 import { fail, frameEvidence, observationEvidence, pass } from './verdict.js';
 
 /** Valid deltas of a response with duplicates (same `event_id`) removed. */

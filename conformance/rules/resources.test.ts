@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RULE_CONTEXT } from '../metrics.js';
+import { DEFAULT_RULE_CONTEXT } from '../metrics/metrics.js';
 import { traceBuilder } from '../testing/trace-builder.js';
 import { boundedMemory } from './resources.js';
 

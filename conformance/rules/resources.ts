@@ -1,6 +1,6 @@
-import { budget } from '../metrics.js';
-import type { Rule } from '../rule.js';
-import { fmtMs, num, observationsOf } from './trace-query.js';
+import { budget } from '../metrics/metrics.js';
+import type { Rule } from './rule.js';
+import { fmtMs, num, observationsOf } from '../trace/trace-query.js';
 import { fail, notObservable, observationEvidence, pass } from './verdict.js';
 
 /**

@@ -1,8 +1,16 @@
 import { CLIENT_EVENT_TYPES, isOpenAiOnlyClientEventType } from '../../protocol/events.js';
-import { budget } from '../metrics.js';
-import type { Evidence, Rule } from '../rule.js';
-import type { Trace } from '../trace.js';
-import { errorOf, hasApp, obj, observationsOf, plural, str, wireEvents } from './trace-query.js';
+import { budget } from '../metrics/metrics.js';
+import type { Evidence, Rule } from './rule.js';
+import type { Trace } from '../trace/trace.js';
+import {
+  errorOf,
+  hasApp,
+  obj,
+  observationsOf,
+  plural,
+  str,
+  wireEvents,
+} from '../trace/trace-query.js';
 import { fail, frameEvidence, pass, warn } from './verdict.js';
 
 /** Connection numbers that carry at least one client frame, in order. */

@@ -1,7 +1,7 @@
-import { budget, functionCallOutputId, summarise, toolRoundTrips } from '../metrics.js';
-import type { ToolRoundTrip } from '../metrics.js';
-import type { Evidence, Rule, RuleContext } from '../rule.js';
-import type { Trace } from '../trace.js';
+import { budget, functionCallOutputId, summarise, toolRoundTrips } from '../metrics/metrics.js';
+import type { ToolRoundTrip } from '../metrics/metrics.js';
+import type { Evidence, Rule, RuleContext } from './rule.js';
+import type { Trace } from '../trace/trace.js';
 import {
   actionsOf,
   fmtMs,
@@ -12,7 +12,7 @@ import {
   plural,
   str,
   wireEvents,
-} from './trace-query.js';
+} from '../trace/trace-query.js';
 import { fail, frameEvidence, observationEvidence, pass, warn } from './verdict.js';
 
 /**

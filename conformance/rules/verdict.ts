@@ -1,5 +1,5 @@
-import type { Evidence, Verdict } from '../rule.js';
-import type { Trace } from '../trace.js';
+import type { Evidence, Verdict } from './rule.js';
+import type { Trace } from '../trace/trace.js';
 
 /** Evidence items kept per verdict; the rest are summarised in one last item. */
 export const MAX_EVIDENCE = 12;

@@ -1,5 +1,5 @@
 import type { Fault } from '../../protocol/fixture/fault-schema.js';
-import type { Scenario, ScenarioContext } from '../scenario.js';
+import type { Scenario, ScenarioContext } from './scenario.js';
 import { countOut, playedOut, ready, turn } from './steps.js';
 
 /** Rules every ordinary session exercises. */

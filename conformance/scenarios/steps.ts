@@ -1,4 +1,4 @@
-import type { ScenarioContext } from '../scenario.js';
+import type { ScenarioContext } from './scenario.js';
 
 /** Bytes of reply audio the mock sent so far (all responses). */
 export function audioSent(ctx: ScenarioContext): number {

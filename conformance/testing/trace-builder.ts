@@ -7,7 +7,7 @@ import type {
   TraceConnection,
   TraceFrame,
   TraceObservation,
-} from '../trace.js';
+} from '../trace/trace.js';
 
 /** Options of {@link traceBuilder}. */
 export interface TraceBuilderOptions {

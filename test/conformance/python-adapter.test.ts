@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RULES } from '../../conformance/catalogue.js';
-import type { RunResult } from '../../conformance/result-schema.js';
-import { runConformance } from '../../conformance/run-conformance.js';
+import { RULES } from '../../conformance/rules/catalogue.js';
+import type { RunResult } from '../../conformance/results/result-schema.js';
+import { runConformance } from '../../conformance/run/run-conformance.js';
 
 /*
  * The second-language client: clients/python (swaram-py, Python 3 with Debian's

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runConformance } from '../../conformance/run-conformance.js';
+import { runConformance } from '../../conformance/run/run-conformance.js';
 import { SCENARIOS } from '../../conformance/scenarios/index.js';
 
 /**

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runConformance } from '../../conformance/run-conformance.js';
+import { runConformance } from '../../conformance/run/run-conformance.js';
 
 describe('wire-only mode', () => {
   it('judges a plain app on the wire and reports app-side rules as not observable', async () => {

@@ -1,6 +1,6 @@
 import { decodedBase64Length, pcm16Base64Problem } from '../../protocol/codec.js';
 import { BYTES_PER_MS } from '../../protocol/audio/pcm16.js';
-import type { Trace, TraceAction, TraceConnection, TraceFrame } from '../trace.js';
+import type { Trace, TraceAction, TraceConnection, TraceFrame } from './trace.js';
 
 /*
  * Small, pure readers over a Trace, shared by the rules and the metrics. Every reader returns

@@ -1,15 +1,15 @@
-import { chunkPcm, concatPcm, silence } from '../protocol/audio/index.js';
-import { parseClientEvent, parseServerEvent } from '../protocol/codec.js';
-import { loadFixture } from '../protocol/fixture/load-fixture.js';
-import { realClock, type Clock } from '../mock-server/clock.js';
-import type { Fault } from '../protocol/fixture/fault-schema.js';
-import { startMockServer, type MockServer } from '../mock-server/mock-server.js';
-import type { ScheduledTask } from '../mock-server/scheduler.js';
-import type { AdapterSession, CommandInput, ObservationOf } from './adapter-protocol.js';
-import type { TargetSpec } from './resolve-target.js';
-import type { Scenario, ScenarioContext, ToolBehaviour } from './scenario.js';
-import { Target } from './target.js';
-import type { Trace, TraceFrame, TraceObservation } from './trace.js';
+import { chunkPcm, concatPcm, silence } from '../../protocol/audio/index.js';
+import { parseClientEvent, parseServerEvent } from '../../protocol/codec.js';
+import { loadFixture } from '../../protocol/fixture/load-fixture.js';
+import { realClock, type Clock } from '../../mock-server/clock.js';
+import type { Fault } from '../../protocol/fixture/fault-schema.js';
+import { startMockServer, type MockServer } from '../../mock-server/mock-server.js';
+import type { ScheduledTask } from '../../mock-server/scheduler.js';
+import type { AdapterSession, CommandInput, ObservationOf } from '../target/adapter-protocol.js';
+import type { TargetSpec } from '../target/resolve-target.js';
+import type { Scenario, ScenarioContext, ToolBehaviour } from '../scenarios/scenario.js';
+import { Target } from '../target/target.js';
+import type { Trace, TraceFrame, TraceObservation } from '../trace/trace.js';
 
 /** Options of one scenario run. */
 export interface RunScenarioOptions {

@@ -1,5 +1,5 @@
-import type { Budgets, RuleContext } from './rule.js';
-import type { Trace, TraceAction, TraceConnection } from './trace.js';
+import type { Budgets, RuleContext } from '../rules/rule.js';
+import type { Trace, TraceAction, TraceConnection } from '../trace/trace.js';
 import {
   errorOf,
   isCancelledDone,
@@ -13,14 +13,14 @@ import {
   observationsOf,
   str,
   speedOf,
-} from './rules/trace-query.js';
+} from '../trace/trace-query.js';
 import type {
   IndexedObservation,
   PlayedChunk,
   StopReport,
   StreamedResponse,
   WireEvent,
-} from './rules/trace-query.js';
+} from '../trace/trace-query.js';
 
 /*
  * Latency metrics and the budgets the rules judge them (and their other thresholds) against.

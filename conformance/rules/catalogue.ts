@@ -1,16 +1,16 @@
-import { DEFAULT_BUDGETS, DEFAULT_RULE_CONTEXT } from './metrics.js';
+import { DEFAULT_BUDGETS, DEFAULT_RULE_CONTEXT } from '../metrics/metrics.js';
 import type { Rule, RuleContext, Verdict } from './rule.js';
-import { AUDIO_OUT_RULES } from './rules/audio-out.js';
-import { CLOSE_RULES } from './rules/close.js';
-import { ERROR_RULES } from './rules/errors.js';
-import { INTERRUPTION_RULES } from './rules/interruption.js';
-import { MODE_RULES } from './rules/modes.js';
-import { PLAYBACK_RULES } from './rules/playback.js';
-import { RESOURCE_RULES } from './rules/resources.js';
-import { SESSION_RULES } from './rules/session.js';
-import { TOOL_RULES } from './rules/tools.js';
-import { WIRE_RULES } from './rules/wire.js';
-import type { Trace } from './trace.js';
+import { AUDIO_OUT_RULES } from './audio-out.js';
+import { CLOSE_RULES } from './close.js';
+import { ERROR_RULES } from './errors.js';
+import { INTERRUPTION_RULES } from './interruption.js';
+import { MODE_RULES } from './modes.js';
+import { PLAYBACK_RULES } from './playback.js';
+import { RESOURCE_RULES } from './resources.js';
+import { SESSION_RULES } from './session.js';
+import { TOOL_RULES } from './tools.js';
+import { WIRE_RULES } from './wire.js';
+import type { Trace } from '../trace/trace.js';
 
 /*
  * The one registry of rules: every rule is listed here once, in catalogue order, grouped in

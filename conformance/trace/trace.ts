@@ -1,4 +1,4 @@
-import type { Violation } from '../protocol/codec.js';
+import type { Violation } from '../../protocol/codec.js';
 
 /**
  * Everything one scenario run saw, on one clock: rules judge this, reporters render it.

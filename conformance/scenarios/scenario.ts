@@ -1,8 +1,8 @@
-import type { Fixture } from '../protocol/fixture/fixture.js';
-import type { Fault } from '../protocol/fixture/fault-schema.js';
-import type { MockServer, MockServerOptions } from '../mock-server/mock-server.js';
-import type { AdapterSession } from './adapter-protocol.js';
-import type { Trace, TraceFrame, TraceObservation } from './trace.js';
+import type { Fixture } from '../../protocol/fixture/fixture.js';
+import type { Fault } from '../../protocol/fixture/fault-schema.js';
+import type { MockServer, MockServerOptions } from '../../mock-server/mock-server.js';
+import type { AdapterSession } from '../target/adapter-protocol.js';
+import type { Trace, TraceFrame, TraceObservation } from '../trace/trace.js';
 
 /** How the runner's tool answers a `tool.invoke`. */
 export interface ToolBehaviour {

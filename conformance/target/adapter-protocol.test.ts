@@ -90,7 +90,7 @@ describe('validateCommand', () => {
 
 describe('docs/adapter-protocol.md', () => {
   const doc = readFileSync(
-    fileURLToPath(new URL('../docs/adapter-protocol.md', import.meta.url)),
+    fileURLToPath(new URL('../../docs/adapter-protocol.md', import.meta.url)),
     'utf8',
   );
 

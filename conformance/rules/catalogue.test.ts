@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { renderRulesDoc, RULES_DOC_PATH } from '../scripts/rules-doc.js';
+import { renderRulesDoc, RULES_DOC_PATH } from '../../scripts/rules-doc.js';
 import {
   judge,
   judgeRuns,
@@ -10,9 +10,9 @@ import {
   RuleSelectionError,
   selectRules,
 } from './catalogue.js';
-import { DEFAULT_RULE_CONTEXT, metricByName } from './metrics.js';
+import { DEFAULT_RULE_CONTEXT, metricByName } from '../metrics/metrics.js';
 import type { Rule } from './rule.js';
-import { traceBuilder } from './testing/trace-builder.js';
+import { traceBuilder } from '../testing/trace-builder.js';
 
 /** The catalogue's ids, restated: the registry must hold exactly these. */
 const CATALOGUE_IDS = [

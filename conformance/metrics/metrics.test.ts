@@ -16,7 +16,7 @@ import {
   staleLeak,
   summarise,
 } from './metrics.js';
-import { traceBuilder } from './testing/trace-builder.js';
+import { traceBuilder } from '../testing/trace-builder.js';
 
 describe('summarise', () => {
   it('is empty for no samples', () => {

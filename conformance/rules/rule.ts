@@ -1,4 +1,4 @@
-import type { Trace } from './trace.js';
+import type { Trace } from '../trace/trace.js';
 
 /** MUST rules decide the exit code; SHOULD rules only with `--fail-on should`. */
 export type RuleLevel = 'MUST' | 'SHOULD';

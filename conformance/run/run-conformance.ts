@@ -1,24 +1,24 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { realClock, type Clock } from '../mock-server/clock.js';
-import { packageRoot } from '../protocol/package-root.js';
-import { judge, judgeRuns, selectRules } from './catalogue.js';
-import { DEFAULT_BUDGETS, METRICS, summarise } from './metrics.js';
-import { resolveTarget, type TargetSpec } from './resolve-target.js';
+import { realClock, type Clock } from '../../mock-server/clock.js';
+import { packageRoot } from '../../protocol/package-root.js';
+import { judge, judgeRuns, selectRules } from '../rules/catalogue.js';
+import { DEFAULT_BUDGETS, METRICS, summarise } from '../metrics/metrics.js';
+import { resolveTarget, type TargetSpec } from '../target/resolve-target.js';
 import type {
   MetricResult,
   RuleResult,
   RuleRunResult,
   RunResult,
   ScenarioResult,
-} from './result-schema.js';
-import type { Rule, Verdict, VerdictStatus } from './rule.js';
+} from '../results/result-schema.js';
+import type { Rule, Verdict, VerdictStatus } from '../rules/rule.js';
 import { runScenario, type ScenarioRun } from './run-scenario.js';
-import type { Scenario } from './scenario.js';
-import { SCENARIOS } from './scenarios/index.js';
-import { Target } from './target.js';
-import type { Trace } from './trace.js';
+import type { Scenario } from '../scenarios/scenario.js';
+import { SCENARIOS } from '../scenarios/index.js';
+import { Target } from '../target/target.js';
+import type { Trace } from '../trace/trace.js';
 
 /** Options of {@link runConformance}; the CLI flags map onto them one to one. */
 export interface ConformanceOptions {
