@@ -47,11 +47,13 @@ export async function run(options: BenchOptions): Promise<void> {
     `  load: ${(ready as { open: number }).open} sessions open, streaming for ${loadMs / 1000} s…`,
   );
   server.scheduler.resetLatenessStats();
-  const cpu0 = process.cpuUsage();
+  // process.cpuUsage() would count the client worker thread too; the event loop utilisation
+  // of this (the mock's) thread is the mock's own share.
+  const elu0 = performance.eventLoopUtilization();
   const t0 = performance.now();
   const done = (await nextMessage(worker)) as { deltas: number; errors: number };
   const wall = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0);
   const late = server.scheduler.latenessStats();
   console.log(
     `    deltas received         ${done.deltas} (${Math.round((done.deltas / wall) * 1000)}/s), errors ${done.errors}`,
@@ -60,7 +62,7 @@ export async function run(options: BenchOptions): Promise<void> {
     `    pacing lateness (ms)    p50 ${late.p50.toFixed(1)}  p99 ${late.p99.toFixed(1)}  max ${late.max.toFixed(1)}  (${late.count} scheduled sends)`,
   );
   console.log(
-    `    mock CPU                ${(((cpu.user + cpu.system) / 1000 / wall) * 100).toFixed(0)}% of one core`,
+    `    mock event loop busy    ${(elu.utilization * 100).toFixed(0)}% (its own thread; the clients run in a worker)`,
   );
   await worker.terminate();
   await server.close();
@@ -101,9 +103,14 @@ async function inWorker(data: Record<string, unknown>): Promise<unknown> {
 const { isMainThread, parentPort, workerData } = await import('node:worker_threads');
 if (!isMainThread && parentPort) {
   const { default: WebSocket } = await import('ws');
+  // The mock sends session.created at once: it can arrive in the same read as the upgrade
+  // response, so 'message' fires before an `await open()` continuation could listen. Every
+  // socket therefore keeps its first message from the start (the cause of the old hang).
+  const firstMessage = new WeakMap<InstanceType<typeof WebSocket>, Promise<unknown>>();
   const open = (url: string) =>
     new Promise<InstanceType<typeof WebSocket>>((resolve, reject) => {
       const ws = new WebSocket(url);
+      firstMessage.set(ws, new Promise((r) => ws.once('message', r)));
       ws.once('open', () => resolve(ws));
       ws.once('error', reject);
     });
@@ -137,7 +144,7 @@ if (!isMainThread && parentPort) {
     const echoWs = await open(data.echoUrl as string);
     const echo = await roundTrips(echoWs, () => true);
     const mockWs = await open(data.mockUrl as string);
-    await new Promise((r) => mockWs.once('message', r)); // session.created
+    await firstMessage.get(mockWs); // session.created
     const mock = await roundTrips(mockWs, (m) => m.includes('"session.updated"'));
     parentPort.postMessage({ echo, mock });
   } else {
