@@ -11,6 +11,7 @@ import {
 /** GitHub rejects PR comments over 65,536 characters; a summary stays well under. */
 export const MARKDOWN_LIMIT = 60_000;
 const RUNS_PER_RULE = 3;
+const TABLE_ROWS = 40;
 const EVIDENCE_PER_RUN = 3;
 
 /**
@@ -44,8 +45,10 @@ export function renderMarkdown(result: RunResult): string {
       '| status | level | rule | why |',
       '|---|---|---|---|',
     );
-    for (const r of problems)
+    for (const r of problems.slice(0, TABLE_ROWS))
       table.push(`| ${STATUS_LABEL[r.status]} | ${r.level} | ${md(r.id)} | ${md(r.reason)} |`);
+    if (problems.length > TABLE_ROWS)
+      table.push('', `… and ${problems.length - TABLE_ROWS} more rule(s) in report.html`);
     for (const r of problems) {
       const runs = r.runs.filter((x) => isProblem(x.status));
       const block = ['', `#### ${md(r.id)}: ${md(r.title)}`, ''];

@@ -111,8 +111,9 @@ export function timelineOf(file: unknown): TimelineData {
 
 function frameRow(f: Record<string, unknown>, i: number): TimelineRow {
   const dir = f.dir === 'in' ? 'in' : 'out';
-  const event = isObject(f.event) ? f.event : undefined;
   const text = typeof f.text === 'string' ? f.text : typeof f.raw === 'string' ? f.raw : '';
+  // An invalid frame may come without its parsed event: parse its text again to name it.
+  const event = isObject(f.event) ? f.event : parseEvent(text);
   const violations = array(f.violations).map((v) =>
     isObject(v) ? `${str(v.path) || '/'}: ${str(v.message) || str(v.code)}` : String(v),
   );
@@ -134,7 +135,9 @@ function frameRow(f: Record<string, unknown>, i: number): TimelineRow {
 }
 
 function observationRow(o: Record<string, unknown>, i: number): TimelineRow {
-  const data = isObject(o.data) ? o.data : o;
+  const data = isObject(o.data)
+    ? o.data
+    : Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'at'));
   const type = str(o.type) || str(data.type) || '?';
   const bytes = num(data.bytes) ?? num(data.droppedBytes);
   const ms = bytes !== undefined ? ` ${fmt(bytes / 48)} ms` : '';
@@ -310,6 +313,15 @@ function shortenAudio(v: unknown): unknown {
   if (isObject(v))
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shortenAudio(x)]));
   return v;
+}
+
+function parseEvent(text: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return isObject(v) && typeof v.type === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function clip(s: string, max: number): string {
