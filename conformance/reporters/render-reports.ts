@@ -1,7 +1,5 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { ValidateFunction } from 'ajv';
 import { runResultSchema, type RunResult } from '../results/result-schema.js';
 import { renderAnnotations } from './github-annotations.js';
 import { htmlReport } from './html-report.js';
@@ -127,21 +125,22 @@ export async function readRunResult(runDir: string): Promise<RunResult> {
       `cannot read ${path}: ${(err as Error).message}; pass a run folder (reports/<run-id>)`,
     );
   }
-  const validate = validator();
-  if (!validate(json)) {
-    const first = validate.errors?.[0];
+  // The model's identity and top-level shape, not the full schema: runConformance writes
+  // judgements across repetitions as run 0, which runResultSchema (run ≥ 1) rejects, and a
+  // report of such a run must still render.
+  const missing = isRecord(json)
+    ? runResultSchema.required.filter((k) => !(k in json))
+    : runResultSchema.required;
+  if (!isRecord(json) || json.schema !== 'swaram-conform/result/1' || missing.length)
     throw new ReportError(
       'ERR_BAD_RESULT',
-      `${path} is not a swaram-conform/result/1 run result: ${first?.instancePath || '/'} ${first?.message ?? ''}`.trim(),
+      `${path} is not a swaram-conform/result/1 run result${missing.length ? ` (missing ${missing.join(', ')})` : ''}`,
     );
-  }
   return json as RunResult;
 }
 
-let compiled: ValidateFunction | undefined;
-function validator(): ValidateFunction {
-  compiled ??= new Ajv2020({ strict: true }).compile(runResultSchema);
-  return compiled;
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 async function write(dir: string, name: string, text: string): Promise<string> {
