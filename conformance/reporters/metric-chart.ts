@@ -3,7 +3,7 @@ import { escapeHtml } from './html-escape.js';
 
 const WIDTH = 560;
 const HEIGHT = 96;
-const LEFT = 8;
+const LEFT = 26;
 const RIGHT = 8;
 const BINS = 24;
 
@@ -43,13 +43,16 @@ export function metricChart(m: MetricResult): string {
   ] as const) {
     if (v === null) continue;
     parts.push(
-      `<line class="pct" x1="${r(x(v))}" x2="${r(x(v))}" y1="${axisY - 4}" y2="${axisY + 4}"/><text class="pct-label" x="${r(x(v))}" y="${axisY - 6}" text-anchor="middle">${name}</text>`,
+      `<line class="pct" x1="${r(x(v))}" x2="${r(x(v))}" y1="${axisY - 4}" y2="${axisY + 4}"/><text class="pct-label" x="${r(name === 'p50' ? x(v) - 3 : x(v) + 3)}" y="${axisY - 6}" text-anchor="${name === 'p50' ? 'end' : 'start'}">${name}</text>`,
     );
   }
-  if (m.budget !== null)
+  if (m.budget !== null) {
+    const bx = x(m.budget);
+    const left = bx > WIDTH / 2; // label on the side with room
     parts.push(
-      `<line class="budget${m.withinBudget === false ? ' over' : ''}" x1="${r(x(m.budget))}" x2="${r(x(m.budget))}" y1="8" y2="${axisY}"/><text class="budget-label" x="${r(Math.min(x(m.budget), WIDTH - 60))}" y="8" text-anchor="end">budget p95 ≤ ${m.budget}</text>`,
+      `<line class="budget${m.withinBudget === false ? ' over' : ''}" x1="${r(bx)}" x2="${r(bx)}" y1="8" y2="${axisY}"/><text class="budget-label" x="${r(left ? bx - 4 : bx + 4)}" y="12" text-anchor="${left ? 'end' : 'start'}">budget p95 ≤ ${m.budget}</text>`,
     );
+  }
   parts.push(`<line class="axis" x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${axisY}" y2="${axisY}"/>`);
   for (let i = 0; i <= 4; i++) {
     const v = (top * i) / 4;

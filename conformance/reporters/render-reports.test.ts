@@ -67,6 +67,27 @@ describe('showRun / renderReports', () => {
     expect(out.text()).toMatch(/^::error title=swaram-conform MUST TOOL-ANSWER/);
   });
 
+  it('renders runs with judgements across repetitions (run 0)', async () => {
+    const dir = runDir();
+    const result = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as RunResult;
+    result.rules[0]!.runs.push({
+      scenario: 'payload',
+      run: 0,
+      status: 'fail',
+      reason: 'flaky over repetitions',
+      evidence: [{ frame: 2, note: 'which run?' }],
+    });
+    writeFileSync(join(dir, 'index.json'), JSON.stringify(result));
+    await showRun(dir, ['html', 'junit', 'markdown'], { env: {} });
+    expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toContain(
+      'payload (across runs): fail: flaky over repetitions',
+    );
+    // a run-0 frame index names no one trace: no link
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain(
+      '<li>frame 2: which run?</li>',
+    );
+  });
+
   it('writes index.json for the json reporter', async () => {
     const dir = runDir();
     const result = JSON.parse(readFileSync(join(fixture, 'index.json'), 'utf8')) as RunResult;
