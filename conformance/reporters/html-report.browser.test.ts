@@ -149,6 +149,15 @@ describe.skipIf(!hasChromium)('report.html in Chromium', () => {
     expect(await page.locator('script').count()).toBe(2);
   });
 
+  it('opens a linked row from the URL (report.html#r1-o4)', async () => {
+    const url = page.url().replace(/#.*$/, '');
+    await page.goto('about:blank');
+    await page.goto(`${url}#r1-o4`);
+    await page.waitForSelector('html[data-ready="yes"]');
+    await expect.poll(() => page.locator('#r1-o4').getAttribute('class')).toContain('hl');
+    expect(await page.locator('#r1-o4').textContent()).toContain('tool.invoke <img src=x');
+  });
+
   it('copies the replay command', async () => {
     const button = page.locator('button.copy[data-copy="replay-all"]');
     await button.click();
