@@ -18,7 +18,6 @@ const MARK: Record<VerdictStatus, string> = {
 export function terminalReporter(out: NodeJS.WritableStream = process.stderr): ProgressReporter {
   let total = 0;
   let done = 0;
-  const started = Date.now();
   return {
     onRunStart({ runId, scenarios, skipped, repeat, target }) {
       total = scenarios.length * repeat;
@@ -69,7 +68,7 @@ export function terminalReporter(out: NodeJS.WritableStream = process.stderr): P
         }
       }
       out.write(
-        `\n${result.summary.passed ? 'PASSED' : `FAILED (${result.summary.failing.join(', ')})`} in ${((Date.now() - started) / 1000).toFixed(1)} s — report: ${displayPath(dir)}/index.json\n`,
+        `\n${result.summary.passed ? 'PASSED' : `FAILED (${result.summary.failing.join(', ')})`} in ${(result.durationMs / 1000).toFixed(1)} s — report: ${displayPath(dir)}/index.json\n`,
       );
     },
   };
