@@ -1,5 +1,4 @@
 import { chunkPcm, concatPcm, silence } from '../../protocol/audio/index.js';
-import { parseClientEvent, parseServerEvent } from '../../protocol/codec.js';
 import { loadFixture } from '../../protocol/fixture/load-fixture.js';
 import { realClock, type Clock } from '../../mock-server/clock.js';
 import type { Fault } from '../../protocol/fixture/fault-schema.js';
@@ -9,7 +8,8 @@ import type { AdapterSession, CommandInput, ObservationOf } from '../target/adap
 import type { TargetSpec } from '../target/resolve-target.js';
 import type { Scenario, ScenarioContext, ToolBehaviour } from '../scenarios/scenario.js';
 import { Target } from '../target/target.js';
-import type { Trace, TraceFrame, TraceObservation } from '../trace/trace.js';
+import type { Trace } from '../trace/trace.js';
+import { TraceRecorder } from '../trace/trace-recorder.js';
 
 /** Options of one scenario run. */
 export interface RunScenarioOptions {
@@ -54,25 +54,15 @@ export async function runScenario(
   const model = options.model ?? scenario.model ?? fixture.model ?? 'mal-realtime-simple';
   const wireOnly = options.spec.mode === 'wire';
   const startedAt = clock.now();
-  const trace: Trace = {
+  const recorder = new TraceRecorder({
     scenario: scenario.id,
     startedAt,
-    endedAt: startedAt,
     drive: wireOnly ? 'wire-only' : 'adapter',
-    features: [],
     model,
     speed,
-    connections: [],
-    frames: [],
-    observations: [],
-    actions: [],
-    harnessErrors: [],
-  };
-  const waiters = new Set<() => void>();
-  const changed = () => {
-    for (const w of [...waiters]) w();
-  };
-  const sessionNumbers = new Map<string, number>();
+    now: () => clock.now(),
+  });
+  const trace = recorder.trace;
 
   const server: MockServer = await startMockServer({
     ...scenario.server,
@@ -80,48 +70,8 @@ export async function runScenario(
     speed,
     clock,
     faults: [...(scenario.server?.faults ?? []), ...(scenario.faults ?? [])],
-    onConnection: (e) => {
-      if (e.kind === 'opened') {
-        sessionNumbers.set(e.session, e.number);
-        trace.connections.push({
-          number: e.number,
-          session: e.session,
-          openedAt: e.at,
-          closedAt: undefined,
-          closeCode: undefined,
-          closeReason: undefined,
-          closedBy: undefined,
-        });
-      } else {
-        const c = trace.connections.find((x) => x.session === e.session);
-        if (c)
-          Object.assign(c, {
-            closedAt: e.at,
-            closeCode: e.code,
-            closeReason: e.reason,
-            closedBy: e.closedBy,
-          });
-      }
-      changed();
-    },
-    onFrame: (f) => {
-      const parsed = f.binary
-        ? undefined
-        : f.dir === 'in'
-          ? parseClientEvent(f.text, { strict: true })
-          : parseServerEvent(f.text, { strict: true });
-      const frame: TraceFrame = {
-        at: f.at,
-        dir: f.dir,
-        connection: sessionNumbers.get(f.session) ?? 0,
-        text: f.text,
-        event: readEvent(f.text),
-        violations: parsed && !parsed.ok ? [...parsed.violations] : [],
-        ...(f.binary ? { binary: true } : {}),
-      };
-      trace.frames.push(frame);
-      changed();
-    },
+    onConnection: (e) => recorder.connection(e),
+    onFrame: (f) => recorder.frame(f),
   });
 
   const apiKey = scenario.apiKey ?? server.keys[0]!;
@@ -129,20 +79,12 @@ export async function runScenario(
     now: () => clock.now(),
     ...(wireOnly ? { wire: { url: server.url, apiKey, model } } : {}),
   });
-  const action = (kind: string, data: Record<string, unknown> = {}) => {
-    trace.actions.push({ at: clock.now(), kind, data });
-    changed();
-  };
+  const action = (kind: string, data: Record<string, unknown> = {}) => recorder.action(kind, data);
   target.on('observation', ({ at, observation }) => {
-    const o: TraceObservation = { at, type: observation.type, data: { ...observation } };
-    trace.observations.push(o);
-    changed();
+    recorder.observation(at, observation);
     if (observation.type === 'tool.invoke') answerTool(observation as ObservationOf<'tool.invoke'>);
   });
-  target.on('finding', (f) => {
-    trace.harnessErrors.push(`${f.code}: ${f.message}`);
-    changed();
-  });
+  target.on('finding', (f) => recorder.harnessError(`${f.code}: ${f.message}`));
 
   const timers = new Set<ScheduledTask>();
   const later = (ms: number, fn: () => void) => {
@@ -224,20 +166,19 @@ export async function runScenario(
       if (hit !== undefined) return resolve(hit);
       const timer = setTimeout(
         () => {
-          waiters.delete(check);
+          unsubscribe();
           resolve(undefined);
         },
         (timeoutMs * timeoutFactor) / speed,
       );
-      const check = () => {
+      const unsubscribe = recorder.onChange(() => {
         const v = probe();
         if (v !== undefined) {
           clearTimeout(timer);
-          waiters.delete(check);
+          unsubscribe();
           resolve(v);
         }
-      };
-      waiters.add(check);
+      });
     });
 
   const session: AdapterSession = scenario.session ?? {
@@ -266,7 +207,7 @@ export async function runScenario(
           options: { speed },
         });
       } catch (error) {
-        trace.harnessErrors.push(`connect: ${(error as Error).message}`);
+        recorder.harnessError(`connect: ${(error as Error).message}`);
       }
       startMic();
     },
@@ -343,7 +284,7 @@ export async function runScenario(
     try {
       await target.request({ type });
     } catch (error) {
-      trace.harnessErrors.push(`${type}: ${(error as Error).message}`);
+      recorder.harnessError(`${type}: ${(error as Error).message}`);
     }
   }
 
@@ -351,7 +292,7 @@ export async function runScenario(
   let hello;
   try {
     hello = await target.start();
-    trace.features = hello?.features ? [...hello.features] : [];
+    recorder.setFeatures(hello?.features);
     if (!scenario.manualConnect) await ctx.connect();
     const limit = options.timeoutMs ?? ((scenario.timeoutMs ?? 30_000) * timeoutFactor) / speed;
     let timer: NodeJS.Timeout | undefined;
@@ -364,15 +305,15 @@ export async function runScenario(
     ]);
     clearTimeout(timer);
     if (outcome === 'timeout')
-      trace.harnessErrors.push(`the scenario did not finish within ${Math.round(limit)} ms`);
+      recorder.harnessError(`the scenario did not finish within ${Math.round(limit)} ms`);
   } catch (error) {
-    trace.harnessErrors.push((error as Error).message);
+    recorder.harnessError((error as Error).message);
   } finally {
     stopMic();
     for (const t of timers) server.scheduler.cancel(t);
-    await target.stop().catch((error: Error) => trace.harnessErrors.push(`stop: ${error.message}`));
+    await target.stop().catch((error: Error) => recorder.harnessError(`stop: ${error.message}`));
     await server.close();
-    trace.endedAt = clock.now();
+    recorder.finish(clock.now());
   }
   return {
     trace,
@@ -380,24 +321,6 @@ export async function runScenario(
     client: hello?.client,
     durationMs: clock.now() - began,
   };
-}
-
-/** The JSON of a frame when it is an object with a string `type`. */
-function readEvent(text: string): ({ type: string } & Record<string, unknown>) | undefined {
-  try {
-    const v: unknown = JSON.parse(text);
-    if (
-      v &&
-      typeof v === 'object' &&
-      !Array.isArray(v) &&
-      typeof (v as { type?: unknown }).type === 'string'
-    ) {
-      return v as { type: string } & Record<string, unknown>;
-    }
-  } catch {
-    // not JSON: the violations say so
-  }
-  return undefined;
 }
 
 /** Function tools for the fixture's tool calls, so the app declares what swaram will call. */
