@@ -1,18 +1,14 @@
-import { parseClientEvent, parseServerEvent } from '../../protocol/codec.js';
 import type { Fixture } from '../../protocol/fixture/fixture.js';
 import { loadFixture } from '../../protocol/fixture/load-fixture.js';
 import { FakeClock, realClock, type Clock, type TimerHandle } from '../../mock-server/clock.js';
-import {
-  startMockServer,
-  type MockServer,
-  type MockServerOptions,
-} from '../../mock-server/mock-server.js';
+import { startMockServer, type MockServer } from '../../mock-server/mock-server.js';
 import type { AdapterSession, ObservationOf } from '../target/adapter-protocol.js';
 import { isInProcess } from '../target/in-process-target.js';
 import type { TargetSpec } from '../target/resolve-target.js';
 import type { Scenario, ScenarioContext } from '../scenarios/scenario.js';
 import { Target } from '../target/target.js';
-import type { Trace, TraceFrame, TraceObservation } from '../trace/trace.js';
+import type { Trace } from '../trace/trace.js';
+import { TraceRecorder } from '../trace/trace-recorder.js';
 import { IdleClockDriver } from './idle-clock-driver.js';
 import { Microphone } from './microphone.js';
 import { createScenarioContext } from './scenario-context.js';
@@ -67,28 +63,25 @@ export async function runScenario(
   const model = options.model ?? scenario.model ?? fixture.model ?? 'mal-realtime-simple';
   const wireOnly = options.spec.mode === 'wire';
   const startedAt = clock.now();
-  const trace: Trace = {
+  const recorder = new TraceRecorder({
     scenario: scenario.id,
     startedAt,
-    endedAt: startedAt,
     drive: wireOnly ? 'wire-only' : 'adapter',
-    features: [],
     model,
     speed: clock.speed,
-    connections: [],
-    frames: [],
-    observations: [],
-    actions: [],
-    harnessErrors: [],
-  };
+    now: () => clock.now(),
+  });
+  const trace = recorder.trace;
   const watch = new TraceWatch(clock);
+  recorder.onChange(() => watch.notify());
   const server: MockServer = await startMockServer({
     ...scenario.server,
     fixture,
     speed: clock.speed,
     clock: clock.clock,
     faults: [...(scenario.server?.faults ?? []), ...(scenario.faults ?? [])],
-    ...recordMock(trace, () => watch.notify()),
+    onConnection: (e) => recorder.connection(e),
+    onFrame: (f) => recorder.frame(f),
   });
 
   const apiKey = scenario.apiKey ?? server.keys[0]!;
@@ -97,10 +90,7 @@ export async function runScenario(
     clock: clock.clock,
     ...(wireOnly ? { wire: { url: server.url, apiKey, model } } : {}),
   });
-  const action = (kind: string, data: Record<string, unknown> = {}) => {
-    trace.actions.push({ at: clock.now(), kind, data });
-    watch.notify();
-  };
+  const action = (kind: string, data: Record<string, unknown> = {}) => recorder.action(kind, data);
   const tools = new ToolDesk({
     tools: scenario.tools,
     clock,
@@ -110,16 +100,11 @@ export async function runScenario(
     record: action,
   });
   target.on('observation', ({ at, observation }) => {
-    const o: TraceObservation = { at, type: observation.type, data: { ...observation } };
-    trace.observations.push(o);
-    watch.notify();
+    recorder.observation(at, observation);
     if (observation.type === 'tool.invoke')
       tools.invoke(observation as ObservationOf<'tool.invoke'>);
   });
-  target.on('finding', (f) => {
-    trace.harnessErrors.push(`${f.code}: ${f.message}`);
-    watch.notify();
-  });
+  target.on('finding', (f) => recorder.harnessError(`${f.code}: ${f.message}`));
   const microphone = new Microphone({
     clock,
     scheduler: server.scheduler,
@@ -140,6 +125,7 @@ export async function runScenario(
     connect: { apiKey, model, session: scenario.session ?? defaultSession(fixture) },
     timeoutFactor,
     action,
+    harnessError: (message) => recorder.harnessError(message),
   });
   const driver = fakeClockDriver(clock.clock, options.spec, trace, watch);
   driver?.start();
@@ -148,18 +134,18 @@ export async function runScenario(
   let hello;
   try {
     hello = await target.start();
-    trace.features = hello?.features ? [...hello.features] : [];
+    recorder.setFeatures(hello?.features);
     if (!scenario.manualConnect) await ctx.connect();
-    await runScript(scenario, ctx, options, timeoutFactor);
+    await runScript(scenario, ctx, options, timeoutFactor, recorder);
   } catch (error) {
-    trace.harnessErrors.push((error as Error).message);
+    recorder.harnessError((error as Error).message);
   } finally {
     microphone.stop();
     tools.close();
-    await target.stop().catch((error: Error) => trace.harnessErrors.push(`stop: ${error.message}`));
+    await target.stop().catch((error: Error) => recorder.harnessError(`stop: ${error.message}`));
     await server.close();
     await driver?.stop();
-    trace.endedAt = clock.now();
+    recorder.finish(clock.now());
   }
   return {
     trace,
@@ -178,6 +164,7 @@ async function runScript(
   ctx: ScenarioContext,
   options: RunScenarioOptions,
   timeoutFactor: number,
+  recorder: TraceRecorder,
 ): Promise<void> {
   const clock = ctx.clock;
   const limit =
@@ -189,7 +176,7 @@ async function runScript(
   const outcome = await Promise.race([scenario.script(ctx).then(() => 'done' as const), timedOut]);
   clock.cancel(timer);
   if (outcome === 'timeout')
-    ctx.trace.harnessErrors.push(`the scenario did not finish within ${Math.round(limit)} ms`);
+    recorder.harnessError(`the scenario did not finish within ${Math.round(limit)} ms`);
 }
 
 /** The session the app asks for unless the scenario says: Malayalam, the fixture's tools. */
@@ -235,76 +222,6 @@ function fakeClockDriver(
       meter?.forgetPings();
     },
   });
-}
-
-/** The mock's hooks that record its connections and frames into `trace`. */
-function recordMock(
-  trace: Trace,
-  changed: () => void,
-): Pick<MockServerOptions, 'onConnection' | 'onFrame'> {
-  const sessionNumbers = new Map<string, number>();
-  return {
-    onConnection: (e) => {
-      if (e.kind === 'opened') {
-        sessionNumbers.set(e.session, e.number);
-        trace.connections.push({
-          number: e.number,
-          session: e.session,
-          openedAt: e.at,
-          closedAt: undefined,
-          closeCode: undefined,
-          closeReason: undefined,
-          closedBy: undefined,
-        });
-      } else {
-        const c = trace.connections.find((x) => x.session === e.session);
-        if (c)
-          Object.assign(c, {
-            closedAt: e.at,
-            closeCode: e.code,
-            closeReason: e.reason,
-            closedBy: e.closedBy,
-          });
-      }
-      changed();
-    },
-    onFrame: (f) => {
-      const parsed = f.binary
-        ? undefined
-        : f.dir === 'in'
-          ? parseClientEvent(f.text, { strict: true })
-          : parseServerEvent(f.text, { strict: true });
-      const frame: TraceFrame = {
-        at: f.at,
-        dir: f.dir,
-        connection: sessionNumbers.get(f.session) ?? 0,
-        text: f.text,
-        event: readEvent(f.text),
-        violations: parsed && !parsed.ok ? [...parsed.violations] : [],
-        ...(f.binary ? { binary: true } : {}),
-      };
-      trace.frames.push(frame);
-      changed();
-    },
-  };
-}
-
-/** The JSON of a frame when it is an object with a string `type`. */
-function readEvent(text: string): ({ type: string } & Record<string, unknown>) | undefined {
-  try {
-    const v: unknown = JSON.parse(text);
-    if (
-      v &&
-      typeof v === 'object' &&
-      !Array.isArray(v) &&
-      typeof (v as { type?: unknown }).type === 'string'
-    ) {
-      return v as { type: string } & Record<string, unknown>;
-    }
-  } catch {
-    // not JSON: the violations say so
-  }
-  return undefined;
 }
 
 /** Function tools for the fixture's tool calls, so the app declares what swaram will call. */

@@ -31,6 +31,8 @@ export interface ScenarioContextParts {
   timeoutFactor: number;
   /** Records an action of the app in the trace. */
   action(kind: string, data?: Record<string, unknown>): void;
+  /** Records a problem of the harness or the adapter channel in the trace. */
+  harnessError(message: string): void;
 }
 
 /** Default wait of `wire`, `observed` and `until`, scenario ms. */
@@ -50,7 +52,7 @@ export function createScenarioContext(parts: ScenarioContextParts): ScenarioCont
     try {
       await parts.client.request({ type });
     } catch (error) {
-      trace.harnessErrors.push(`${type}: ${(error as Error).message}`);
+      parts.harnessError(`${type}: ${(error as Error).message}`);
     }
   };
 
@@ -75,7 +77,7 @@ export function createScenarioContext(parts: ScenarioContextParts): ScenarioCont
           options: { speed: clock.speed },
         });
       } catch (error) {
-        trace.harnessErrors.push(`connect: ${(error as Error).message}`);
+        parts.harnessError(`connect: ${(error as Error).message}`);
       }
       microphone.start();
     },
