@@ -198,7 +198,13 @@ function fakeClockDriver(
 ): IdleClockDriver | undefined {
   if (!(clock instanceof FakeClock)) return undefined;
   const meter = isInProcess(spec) ? spec.meter : undefined;
-  const count = (dir: 'in' | 'out') => trace.frames.filter((f) => f.dir === dir).length;
+  // Frames the mock received / sent so far, counted incrementally (the trace only grows).
+  const counted = { seen: 0, in: 0, out: 0 };
+  const count = (dir: 'in' | 'out') => {
+    for (; counted.seen < trace.frames.length; counted.seen++)
+      counted[trace.frames[counted.seen]!.dir] += 1;
+    return counted[dir];
+  };
   let lostIn = 0;
   let lostOut = 0;
   const sent0 = meter?.sent ?? 0;
