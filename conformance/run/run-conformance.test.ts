@@ -63,6 +63,12 @@ describe('runConformance (plan → execute → judge → aggregate → write)', 
     expect(run.trace.frames.length).toBe(result.scenarios[0]!.runs[0]!.frames);
   }, 60_000);
 
+  it('refuses parallel runs on one fake clock', async () => {
+    await expect(
+      runConformance({ spec: referenceInProcess(), clock: new FakeClock(), jobs: 2 }),
+    ).rejects.toThrow(/one scenario at a time/);
+  });
+
   it('refuses unknown scenario ids before running anything', async () => {
     await expect(
       runConformance({ spec: referenceInProcess(), scenarios: ['no-such'], reportDir: tmpdir() }),

@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { realClock, type Clock } from '../../mock-server/clock.js';
+import { FakeClock, realClock, type Clock } from '../../mock-server/clock.js';
 import type { RunResult, ScenarioResult } from '../results/result-schema.js';
 import type { Verdict } from '../rules/rule.js';
 import type { Scenario } from '../scenarios/scenario.js';
@@ -93,6 +93,11 @@ export interface ConformanceRun {
  */
 export async function runConformance(options: ConformanceOptions): Promise<ConformanceRun> {
   const clock = options.clock ?? realClock;
+  if (clock instanceof FakeClock && (options.jobs ?? 1) > 1) {
+    // Each run steps the clock when it is idle; two runs on one fake clock would step it for
+    // each other.
+    throw new Error('a run on a FakeClock runs one scenario at a time: leave jobs at 1');
+  }
   const plan = await planRun(options, clock);
   await createRunFolder(plan.dir);
   const { runId, runnable, skipped, repeat, spec } = plan;

@@ -37,6 +37,7 @@ export function isInProcess(spec: TargetSpec): spec is InProcessSpec {
 /**
  * A target that runs in the runner's process: `launch` gets in-memory stdio and the run's
  * clock. With a FakeClock the whole run (mock, runner, client) steps on one fake timeline.
+ * A spec is used by one run at a time (its {@link SocketMeter} counts that run's sockets).
  *
  * @example
  * const spec = inProcessTarget('reference', (io) =>
