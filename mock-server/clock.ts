@@ -85,6 +85,23 @@ export class FakeClock implements Clock {
     this.t = end;
   }
 
+  /** When the earliest waiting timer falls due; undefined when none waits. */
+  nextAt(): number | undefined {
+    return this.nextDue(Infinity)?.at;
+  }
+
+  /**
+   * Moves time to the earliest waiting timer and fires every timer due then (and those they
+   * set for the same instant). Returns false, without moving, when no timer waits. This is
+   * how a run on a fake clock steps from one event to the next once it is idle.
+   */
+  advanceToNext(): boolean {
+    const at = this.nextAt();
+    if (at === undefined) return false;
+    this.advance(at - this.t);
+    return true;
+  }
+
   /** Number of timers still waiting. */
   get pending(): number {
     return this.timers.filter((t) => !t.cancelled).length;

@@ -526,7 +526,7 @@ export const closeClean: Rule = {
     let judged = normal.length;
     for (const end of ends) {
       const live = trace.connections.filter(
-        (c) => c.openedAt <= end.at && (c.closedAt === undefined || c.closedAt > end.at),
+        (c) => c.openedAt <= end.at && (c.closedAt === undefined || c.closedAt >= end.at),
       );
       for (const c of live) {
         judged += 1;

@@ -1,29 +1,39 @@
-import { chunkPcm, concatPcm, silence } from '../../protocol/audio/index.js';
-import { parseClientEvent, parseServerEvent } from '../../protocol/codec.js';
+import type { Fixture } from '../../protocol/fixture/fixture.js';
 import { loadFixture } from '../../protocol/fixture/load-fixture.js';
-import { realClock, type Clock } from '../../mock-server/clock.js';
-import type { Fault } from '../../protocol/fixture/fault-schema.js';
+import { FakeClock, realClock, type Clock, type TimerHandle } from '../../mock-server/clock.js';
 import { startMockServer, type MockServer } from '../../mock-server/mock-server.js';
-import type { ScheduledTask } from '../../mock-server/scheduler.js';
-import type { AdapterSession, CommandInput, ObservationOf } from '../target/adapter-protocol.js';
+import type { AdapterSession, ObservationOf } from '../target/adapter-protocol.js';
+import { isInProcess } from '../target/in-process-target.js';
 import type { TargetSpec } from '../target/resolve-target.js';
-import type { Scenario, ScenarioContext, ToolBehaviour } from '../scenarios/scenario.js';
+import type { Scenario, ScenarioContext } from '../scenarios/scenario.js';
 import { Target } from '../target/target.js';
-import type { Trace, TraceFrame, TraceObservation } from '../trace/trace.js';
+import type { Trace } from '../trace/trace.js';
+import { TraceRecorder } from '../trace/trace-recorder.js';
+import { IdleClockDriver } from './idle-clock-driver.js';
+import { Microphone } from './microphone.js';
+import { createScenarioContext } from './scenario-context.js';
+import { ScenarioClock } from './scenario-clock.js';
+import { ToolDesk } from './tool-desk.js';
+import { TraceWatch } from './trace-watch.js';
 
 /** Options of one scenario run. */
 export interface RunScenarioOptions {
   spec: TargetSpec;
-  /** Replay speed factor (mock pacing, microphone, waits). Default 1. */
+  /** Replay speed factor (mock pacing, microphone, waits): see {@link ScenarioClock}. Default 1. */
   speed?: number;
   /** Overrides the scenario's model (e.g. `--mode premium`). */
   model?: string;
+  /**
+   * The run's clock. Default real time. A {@link FakeClock} is stepped whenever the run is
+   * idle, so a scenario runs in a fraction of its duration; pair it with an in-process target
+   * (`inProcessTarget`), whose client then waits on the same fake clock.
+   */
   clock?: Clock;
   /** Microphone chunk size in ms of audio. Default 20. */
   micChunkMs?: number;
   /** Multiplies every wait of the script (slow clients, loaded machines). Default 1. */
   timeoutFactor?: number;
-  /** Longest the whole run may take, real ms; default the scenario's own `timeoutMs`. */
+  /** Longest the script may take, clock ms; default the scenario's own `timeoutMs` (scenario ms). */
   timeoutMs?: number;
 }
 
@@ -47,332 +57,95 @@ export async function runScenario(
   scenario: Scenario,
   options: RunScenarioOptions,
 ): Promise<ScenarioRun> {
-  const clock = options.clock ?? realClock;
-  const speed = options.speed ?? 1;
+  const clock = new ScenarioClock(options.clock ?? realClock, options.speed ?? 1);
   const timeoutFactor = options.timeoutFactor ?? 1;
   const fixture = await loadFixture(scenario.fixture);
   const model = options.model ?? scenario.model ?? fixture.model ?? 'mal-realtime-simple';
   const wireOnly = options.spec.mode === 'wire';
   const startedAt = clock.now();
-  const trace: Trace = {
+  const recorder = new TraceRecorder({
     scenario: scenario.id,
     startedAt,
-    endedAt: startedAt,
     drive: wireOnly ? 'wire-only' : 'adapter',
-    features: [],
     model,
-    speed,
-    connections: [],
-    frames: [],
-    observations: [],
-    actions: [],
-    harnessErrors: [],
-  };
-  const waiters = new Set<() => void>();
-  const changed = () => {
-    for (const w of [...waiters]) w();
-  };
-  const sessionNumbers = new Map<string, number>();
-
+    speed: clock.speed,
+    now: () => clock.now(),
+  });
+  const trace = recorder.trace;
+  const watch = new TraceWatch(clock);
+  recorder.onChange(() => watch.notify());
   const server: MockServer = await startMockServer({
     ...scenario.server,
     fixture,
-    speed,
-    clock,
+    speed: clock.speed,
+    clock: clock.clock,
     faults: [...(scenario.server?.faults ?? []), ...(scenario.faults ?? [])],
-    onConnection: (e) => {
-      if (e.kind === 'opened') {
-        sessionNumbers.set(e.session, e.number);
-        trace.connections.push({
-          number: e.number,
-          session: e.session,
-          openedAt: e.at,
-          closedAt: undefined,
-          closeCode: undefined,
-          closeReason: undefined,
-          closedBy: undefined,
-        });
-      } else {
-        const c = trace.connections.find((x) => x.session === e.session);
-        if (c)
-          Object.assign(c, {
-            closedAt: e.at,
-            closeCode: e.code,
-            closeReason: e.reason,
-            closedBy: e.closedBy,
-          });
-      }
-      changed();
-    },
-    onFrame: (f) => {
-      const parsed = f.binary
-        ? undefined
-        : f.dir === 'in'
-          ? parseClientEvent(f.text, { strict: true })
-          : parseServerEvent(f.text, { strict: true });
-      const frame: TraceFrame = {
-        at: f.at,
-        dir: f.dir,
-        connection: sessionNumbers.get(f.session) ?? 0,
-        text: f.text,
-        event: readEvent(f.text),
-        violations: parsed && !parsed.ok ? [...parsed.violations] : [],
-        ...(f.binary ? { binary: true } : {}),
-      };
-      trace.frames.push(frame);
-      changed();
-    },
+    onConnection: (e) => recorder.connection(e),
+    onFrame: (f) => recorder.frame(f),
   });
 
   const apiKey = scenario.apiKey ?? server.keys[0]!;
   const target = new Target(options.spec, {
     now: () => clock.now(),
+    clock: clock.clock,
     ...(wireOnly ? { wire: { url: server.url, apiKey, model } } : {}),
   });
-  const action = (kind: string, data: Record<string, unknown> = {}) => {
-    trace.actions.push({ at: clock.now(), kind, data });
-    changed();
-  };
-  target.on('observation', ({ at, observation }) => {
-    const o: TraceObservation = { at, type: observation.type, data: { ...observation } };
-    trace.observations.push(o);
-    changed();
-    if (observation.type === 'tool.invoke') answerTool(observation as ObservationOf<'tool.invoke'>);
-  });
-  target.on('finding', (f) => {
-    trace.harnessErrors.push(`${f.code}: ${f.message}`);
-    changed();
-  });
-
-  const timers = new Set<ScheduledTask>();
-  const later = (ms: number, fn: () => void) => {
-    const t = server.scheduler.after(ms / speed, () => {
-      timers.delete(t);
-      fn();
-    });
-    timers.add(t);
-  };
-
-  function answerTool(invoke: ObservationOf<'tool.invoke'>): void {
-    const behaviour: ToolBehaviour = scenario.tools?.[invoke.name] ?? {};
-    const delayMs = behaviour.delayMs ?? 20;
-    later(delayMs, () => {
-      const result: CommandInput =
-        behaviour.error !== undefined
-          ? { type: 'tool.result', call_id: invoke.call_id, error: behaviour.error }
-          : {
-              type: 'tool.result',
-              call_id: invoke.call_id,
-              output: behaviour.output ?? '{"ok":true}',
-            };
-      action('tool.result', {
-        call_id: invoke.call_id,
-        name: invoke.name,
-        delayMs,
-        ...(behaviour.error !== undefined
-          ? { error: behaviour.error }
-          : {
-              output:
-                result.type === 'tool.result' && 'output' in result ? result.output : undefined,
-            }),
-      });
+  const action = (kind: string, data: Record<string, unknown> = {}) => recorder.action(kind, data);
+  const tools = new ToolDesk({
+    tools: scenario.tools,
+    clock,
+    send: (result) => {
       if (target.running) target.send(result);
-    });
-  }
-
-  // The microphone: 20 ms chunks on the shared scheduler, silence unless a turn is queued.
-  const micChunkMs = options.micChunkMs ?? 20;
-  const silenceChunk = chunkPcm(silence(micChunkMs), micChunkMs)[0]!;
-  let micQueue: string[] = [];
-  let micWaiters: Array<() => void> = [];
-  let micRunning = false;
-  let micTask: ScheduledTask | undefined;
-  let micT0 = 0;
-  let micK = 0;
-  let micAudioMs = 0;
-  const micTick = () => {
-    if (!micRunning) return;
-    const next = micQueue.shift();
-    if (target.running) target.send({ type: 'mic.audio', audio: next ?? silenceChunk });
-    micAudioMs += micChunkMs;
-    if (next !== undefined && micQueue.length === 0) {
-      const w = micWaiters;
-      micWaiters = [];
-      for (const f of w) f();
-    }
-    micK += 1;
-    micTask = server.scheduler.at(micT0 + (micK * micChunkMs) / speed, micTick);
-  };
-  const startMic = () => {
-    if (micRunning || wireOnly) return;
-    micRunning = true;
-    micT0 = clock.now();
-    micK = 0;
-    micTask = server.scheduler.at(micT0, micTick);
-  };
-  const stopMic = () => {
-    micRunning = false;
-    server.scheduler.cancel(micTask);
-    const w = micWaiters;
-    micWaiters = [];
-    for (const f of w) f();
-  };
-
-  const waitFor = <T>(probe: () => T | undefined, timeoutMs: number): Promise<T | undefined> =>
-    new Promise((resolve) => {
-      const hit = probe();
-      if (hit !== undefined) return resolve(hit);
-      const timer = setTimeout(
-        () => {
-          waiters.delete(check);
-          resolve(undefined);
-        },
-        (timeoutMs * timeoutFactor) / speed,
-      );
-      const check = () => {
-        const v = probe();
-        if (v !== undefined) {
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve(v);
-        }
-      };
-      waiters.add(check);
-    });
-
-  const session: AdapterSession = scenario.session ?? {
-    instructions: DEFAULT_INSTRUCTIONS,
-    voice: 'mal-female',
-    tools: toolsOf(fixture),
-  };
-
-  const ctx: ScenarioContext = {
-    speed,
+    },
+    record: action,
+  });
+  target.on('observation', ({ at, observation }) => {
+    recorder.observation(at, observation);
+    if (observation.type === 'tool.invoke')
+      tools.invoke(observation as ObservationOf<'tool.invoke'>);
+  });
+  target.on('finding', (f) => recorder.harnessError(`${f.code}: ${f.message}`));
+  const microphone = new Microphone({
+    clock,
+    scheduler: server.scheduler,
+    chunkMs: options.micChunkMs,
+    send: (audio) => {
+      if (target.running) target.send({ type: 'mic.audio', audio });
+    },
+  });
+  const ctx = createScenarioContext({
+    clock,
     fixture,
     server,
     trace,
-    features: target.features,
+    watch,
+    client: target,
+    microphone,
     wireOnly,
-    async connect() {
-      action('connect', { model });
-      if (wireOnly) return;
-      try {
-        await target.request({
-          type: 'connect',
-          url: server.url,
-          apiKey,
-          model,
-          session,
-          options: { speed },
-        });
-      } catch (error) {
-        trace.harnessErrors.push(`connect: ${(error as Error).message}`);
-      }
-      startMic();
-    },
-    async say(turn) {
-      const t = fixture.turns[turn];
-      if (!t || wireOnly) return;
-      const chunks = chunkPcm(concatPcm(t.user.pcm), micChunkMs);
-      const startMs = micAudioMs + micQueue.length * micChunkMs;
-      action('utterance', {
-        turn,
-        startMs,
-        endMs: startMs + t.user.durationMs,
-        transcript: t.user.transcript,
-      });
-      micQueue = micQueue.concat(chunks);
-      if (!micRunning) return;
-      await new Promise<void>((resolve) => micWaiters.push(resolve));
-    },
-    async wire(type, o = {}) {
-      const dir = o.dir ?? 'out';
-      const count = o.count ?? 1;
-      const after = o.after ?? -Infinity;
-      return waitFor(() => {
-        let n = 0;
-        for (const f of trace.frames) {
-          if (f.dir === dir && f.at >= after && f.event?.type === type && ++n === count) return f;
-        }
-        return undefined;
-      }, o.timeoutMs ?? 15_000);
-    },
-    async observed(type, where, o = {}) {
-      const after = o.after ?? -Infinity;
-      return waitFor(
-        () =>
-          trace.observations.find((x) => x.type === type && x.at >= after && (!where || where(x))),
-        o.timeoutMs ?? 15_000,
-      );
-    },
-    async until(predicate, o = {}) {
-      return (
-        (await waitFor(() => (predicate(trace) ? true : undefined), o.timeoutMs ?? 15_000)) ?? false
-      );
-    },
-    now: () => clock.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms / speed)),
-    sleepReal: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    async interrupt() {
-      action('interrupt');
-      if (!wireOnly) await requestQuietly('interrupt');
-    },
-    async commit() {
-      action('commit');
-      if (!wireOnly) await requestQuietly('commit');
-    },
-    async end() {
-      action('end');
-      stopMic();
-      if (!wireOnly) await requestQuietly('end');
-      await waitFor(
-        () => (trace.connections.every((c) => c.closedAt !== undefined) ? true : undefined),
-        5_000,
-      );
-    },
-    inject(fault: Fault) {
-      action('fault', { fault });
-      server.inject(fault);
-    },
-    note(text) {
-      action('note', { text });
-    },
-  };
-
-  async function requestQuietly(type: 'interrupt' | 'commit' | 'end'): Promise<void> {
-    try {
-      await target.request({ type });
-    } catch (error) {
-      trace.harnessErrors.push(`${type}: ${(error as Error).message}`);
-    }
-  }
+    connect: { apiKey, model, session: scenario.session ?? defaultSession(fixture) },
+    timeoutFactor,
+    action,
+    harnessError: (message) => recorder.harnessError(message),
+  });
+  const driver = fakeClockDriver(clock.clock, options.spec, trace, watch);
+  driver?.start();
 
   const began = clock.now();
   let hello;
   try {
     hello = await target.start();
-    trace.features = hello?.features ? [...hello.features] : [];
+    recorder.setFeatures(hello?.features);
     if (!scenario.manualConnect) await ctx.connect();
-    const limit = options.timeoutMs ?? ((scenario.timeoutMs ?? 30_000) * timeoutFactor) / speed;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), limit);
-    });
-    const outcome = await Promise.race([
-      scenario.script(ctx).then(() => 'done' as const),
-      timedOut,
-    ]);
-    clearTimeout(timer);
-    if (outcome === 'timeout')
-      trace.harnessErrors.push(`the scenario did not finish within ${Math.round(limit)} ms`);
+    await runScript(scenario, ctx, options, timeoutFactor, recorder);
   } catch (error) {
-    trace.harnessErrors.push((error as Error).message);
+    recorder.harnessError((error as Error).message);
   } finally {
-    stopMic();
-    for (const t of timers) server.scheduler.cancel(t);
-    await target.stop().catch((error: Error) => trace.harnessErrors.push(`stop: ${error.message}`));
+    microphone.stop();
+    tools.close();
+    await target.stop().catch((error: Error) => recorder.harnessError(`stop: ${error.message}`));
     await server.close();
-    trace.endedAt = clock.now();
+    await driver?.stop();
+    recorder.finish(clock.now());
   }
   return {
     trace,
@@ -382,22 +155,79 @@ export async function runScenario(
   };
 }
 
-/** The JSON of a frame when it is an object with a string `type`. */
-function readEvent(text: string): ({ type: string } & Record<string, unknown>) | undefined {
-  try {
-    const v: unknown = JSON.parse(text);
-    if (
-      v &&
-      typeof v === 'object' &&
-      !Array.isArray(v) &&
-      typeof (v as { type?: unknown }).type === 'string'
-    ) {
-      return v as { type: string } & Record<string, unknown>;
-    }
-  } catch {
-    // not JSON: the violations say so
-  }
-  return undefined;
+/**
+ * Runs the script against the scenario's time limit: `options.timeoutMs` of clock time, else
+ * the scenario's `timeoutMs` of scenario time (times `timeoutFactor`).
+ */
+async function runScript(
+  scenario: Scenario,
+  ctx: ScenarioContext,
+  options: RunScenarioOptions,
+  timeoutFactor: number,
+  recorder: TraceRecorder,
+): Promise<void> {
+  const clock = ctx.clock;
+  const limit =
+    options.timeoutMs ?? clock.toClockMs((scenario.timeoutMs ?? 30_000) * timeoutFactor);
+  let timer: TimerHandle | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = clock.afterClockMs(limit, () => resolve('timeout'));
+  });
+  const outcome = await Promise.race([scenario.script(ctx).then(() => 'done' as const), timedOut]);
+  clock.cancel(timer);
+  if (outcome === 'timeout')
+    recorder.harnessError(`the scenario did not finish within ${Math.round(limit)} ms`);
+}
+
+/** The session the app asks for unless the scenario says: Malayalam, the fixture's tools. */
+function defaultSession(fixture: Fixture): AdapterSession {
+  return { instructions: DEFAULT_INSTRUCTIONS, voice: 'mal-female', tools: toolsOf(fixture) };
+}
+
+/**
+ * On a fake clock, the driver that steps it whenever the run is idle. Idle means: nothing
+ * happened for a few event-loop turns, and — for an in-process client — no frame is on the
+ * loopback (the client sent as many as the mock received and the other way round) and no
+ * handshake, close or ping is under way.
+ */
+function fakeClockDriver(
+  clock: Clock,
+  spec: TargetSpec,
+  trace: Trace,
+  watch: TraceWatch,
+): IdleClockDriver | undefined {
+  if (!(clock instanceof FakeClock)) return undefined;
+  const meter = isInProcess(spec) ? spec.meter : undefined;
+  // Frames the mock received / sent so far, counted incrementally (the trace only grows).
+  const counted = { seen: 0, in: 0, out: 0 };
+  const count = (dir: 'in' | 'out') => {
+    for (; counted.seen < trace.frames.length; counted.seen++)
+      counted[trace.frames[counted.seen]!.dir] += 1;
+    return counted[dir];
+  };
+  let lostIn = 0;
+  let lostOut = 0;
+  const sent0 = meter?.sent ?? 0;
+  const received0 = meter?.received ?? 0;
+  const inFlight = () => ({
+    in: (meter ? meter.sent - sent0 : 0) - count('in') - lostIn,
+    out: count('out') - (meter ? meter.received - received0 : 0) - lostOut,
+  });
+  return new IdleClockDriver(clock, {
+    activity: () => watch.changeCount + (meter?.activity ?? 0),
+    busy: () => {
+      if (!meter) return false;
+      const open = trace.connections.filter((c) => c.closedAt === undefined).length;
+      const f = inFlight();
+      return f.in !== 0 || f.out !== 0 || meter.pending > 0 || meter.open !== open;
+    },
+    writeOff: () => {
+      const f = inFlight();
+      lostIn += f.in;
+      lostOut += f.out;
+      meter?.forgetPings();
+    },
+  });
 }
 
 /** Function tools for the fixture's tool calls, so the app declares what swaram will call. */

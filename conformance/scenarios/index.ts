@@ -31,13 +31,21 @@ async function toolExchange(ctx: ScenarioContext): Promise<void> {
   await ctx.end();
 }
 
-/** Waits `ms` of real time for the client's own reaction (reconnects), then ends. */
+/**
+ * Waits `ms` of clock time for the client's own reaction (reconnects), then ends.
+ *
+ * Clock ms, not scenario ms: the window judges the client's reconnect timers, which run at
+ * clock rate whatever `--speed` says (only the speaker is told the speed). Scaling the window
+ * by the speed would close it at speed 3 before a correct client's first backoff is over and
+ * fail CLOSE-* rules that pass at speed 1. On a real clock this is real time, as before; on a
+ * fake clock the client in process waits on the same fake clock, so the window costs nothing.
+ */
 function watchThenEnd(ms: number) {
   return async (ctx: ScenarioContext) => {
     await ctx.until((t) => t.connections.some((c) => c.closedAt !== undefined), {
       timeoutMs: 15_000,
     });
-    await ctx.sleepReal(ms);
+    await ctx.sleepClockMs(ms);
     await ctx.end();
   };
 }
@@ -179,7 +187,7 @@ export const SCENARIOS: readonly Scenario[] = [
       await ready(ctx);
       await ctx.say(0);
       await ready(ctx, 2);
-      await ctx.sleepReal(1500);
+      await ctx.sleepClockMs(1500);
       await ctx.end();
     },
   },
@@ -497,7 +505,10 @@ export const SCENARIOS: readonly Scenario[] = [
     rules: ['CLOSE-BUSY', 'SESSION-FIRST'],
     timeoutMs: 60_000,
     async script(ctx) {
-      await ctx.until((t) => t.connections.length >= 4, { timeoutMs: 30_000 * ctx.speed });
+      // Three backoffs of the client's own timers: 30 s of clock time, whatever the speed.
+      await ctx.until((t) => t.connections.length >= 4, {
+        timeoutMs: ctx.clock.toScenarioMs(30_000),
+      });
       await ready(ctx, 4);
       await turn(ctx, 0, 1);
       await playedOut(ctx);

@@ -2,6 +2,7 @@ import type { Fixture } from '../../protocol/fixture/fixture.js';
 import type { Fault } from '../../protocol/fixture/fault-schema.js';
 import type { MockServer, MockServerOptions } from '../../mock-server/mock-server.js';
 import type { AdapterSession } from '../target/adapter-protocol.js';
+import type { ScenarioClock } from '../run/scenario-clock.js';
 import type { Trace, TraceFrame, TraceObservation } from '../trace/trace.js';
 
 /** How the runner's tool answers a `tool.invoke`. */
@@ -62,9 +63,13 @@ export interface Scenario {
   manualConnect?: boolean;
 }
 
-/** What a scenario script can do. Every wait is in scenario ms: divided by the speed factor. */
+/**
+ * What a scenario script can do. Every wait is in scenario ms (played `speed` times faster),
+ * unless its name says clock ms; see {@link ScenarioClock}.
+ */
 export interface ScenarioContext {
-  readonly speed: number;
+  /** The run's one clock: the speed, conversions, timers. */
+  readonly clock: ScenarioClock;
   readonly fixture: Fixture;
   readonly server: MockServer;
   /** The trace so far (live). */
@@ -90,17 +95,20 @@ export interface ScenarioContext {
     where?: (o: TraceObservation) => boolean,
     options?: { timeoutMs?: number; after?: number },
   ): Promise<TraceObservation | undefined>;
-  /** Waits until `predicate` holds over the trace; false on timeout (the rules judge what happened). */
+  /**
+   * Waits until `predicate` holds over the trace, re-checked on every change of the trace;
+   * false on timeout (the rules judge what happened).
+   */
   until(predicate: (trace: Trace) => boolean, options?: { timeoutMs?: number }): Promise<boolean>;
-  /** The run's clock (the trace's time base), ms. */
+  /** The run's clock reading (the trace's time base), clock ms. */
   now(): number;
-  /** Waits `ms` scenario milliseconds (divided by the speed factor). */
+  /** Waits `ms` of scenario time. */
   sleep(ms: number): Promise<void>;
   /**
-   * Waits `ms` real milliseconds, whatever the speed: for windows that judge the client's own
-   * timers (no reconnect within 5 s, backoff delays).
+   * Waits `ms` of clock time, whatever the speed: for windows that judge the client's own
+   * timers (no reconnect within 5 s, backoff delays), which do not speed up with the run.
    */
-  sleepReal(ms: number): Promise<void>;
+  sleepClockMs(ms: number): Promise<void>;
   /** App actions, sent through the adapter (no-ops in wire-only mode). */
   interrupt(): Promise<void>;
   commit(): Promise<void>;

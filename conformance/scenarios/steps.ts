@@ -41,16 +41,16 @@ function perfectPlaybackEnd(ctx: ScenarioContext): number {
     if (f.dir !== 'out' || f.event?.type !== 'response.output_audio.delta') continue;
     const d = f.event.delta;
     const bytes = typeof d === 'string' ? (d.length * 3) / 4 : 0;
-    t = Math.max(t, f.at) + bytes / 48 / ctx.speed;
+    t = Math.max(t, f.at) + ctx.clock.toClockMs(bytes / 48);
   }
   return t;
 }
 
 /**
  * Waits until the client's speaker has played (or reported dropping) what was sent, or until
- * a perfect speaker would have finished it plus a second. A client that plays nothing, or
- * stops early, is thus still waited for long enough that PLAY-ORDER sees the tail it lost.
- * Wire-only: a short pause.
+ * a perfect speaker would have finished it plus a second of clock time. A client that plays
+ * nothing, or stops early, is thus still waited for long enough that PLAY-ORDER sees the tail
+ * it lost. `maxMs` is clock ms. Wire-only: a short pause (scenario ms).
  */
 export async function playedOut(ctx: ScenarioContext, maxMs = 30_000): Promise<void> {
   if (ctx.wireOnly || !ctx.features.has('playback')) {
@@ -62,7 +62,8 @@ export async function playedOut(ctx: ScenarioContext, maxMs = 30_000): Promise<v
     if (audioPlayed(ctx) + audioDropped(ctx) >= audioSent(ctx)) return;
     const now = ctx.now();
     if (now > perfectPlaybackEnd(ctx) + 1000 || now - start > maxMs) return;
-    await new Promise((r) => setTimeout(r, 50));
+    // Played bytes arrive as observations, but the deadlines above pass without any event.
+    await ctx.sleepClockMs(50);
   }
 }
 
@@ -80,18 +81,19 @@ export async function ready(ctx: ScenarioContext, connection = 1): Promise<void>
 
 /**
  * Says turn `index` and waits for the `doneCount`-th `response.done` on the wire; gives up
- * early when the client has closed every connection and opened none for two seconds (a client
- * that ended its session will not get a reply).
+ * early when the client has closed every connection and opened none for two seconds of clock
+ * time (a client that ended its session will not get a reply; whether it reconnects is up to
+ * its own timers, which do not speed up with the run).
  */
 export async function turn(ctx: ScenarioContext, index: number, doneCount: number): Promise<void> {
   await ctx.say(index);
-  const deadline = ctx.now() + 30_000 / ctx.speed;
+  const deadline = ctx.now() + ctx.clock.toClockMs(30_000);
   while (ctx.now() < deadline) {
     if (countOut(ctx, 'response.done') >= doneCount) return;
     const conns = ctx.trace.connections;
     const lastClose = Math.max(...conns.map((c) => c.closedAt ?? Infinity));
     if (conns.length > 0 && Number.isFinite(lastClose) && ctx.now() - lastClose > 2000) return;
-    await new Promise((r) => setTimeout(r, 50));
+    await ctx.sleepClockMs(50);
   }
 }
 

@@ -16,6 +16,8 @@ import {
 import { LineSplitter, MAX_LINE_BYTES, encodeJsonLine } from './json-lines.js';
 import { LogRing, type LogLine, type LogRingOptions } from './log-ring.js';
 import type { TargetSpec } from './resolve-target.js';
+import type { Clock } from '../../mock-server/clock.js';
+import { isInProcess, launchInProcess } from './in-process-target.js';
 import { TargetError, TargetErrorCode } from './target-error.js';
 
 /** Options of {@link Target}. Every timeout is in milliseconds of real time. */
@@ -44,6 +46,8 @@ export interface TargetOptions {
   readonly wire?: { readonly url: string; readonly apiKey: string; readonly model?: string };
   /** Longest accepted line from the adapter. Default 16 MiB. */
   readonly maxLineBytes?: number;
+  /** The clock an in-process target's client runs on (see `inProcessTarget`). Default real. */
+  readonly clock?: Clock;
 }
 
 /** An observation with the runner's arrival time. */
@@ -267,14 +271,16 @@ export class Target extends EventEmitter<TargetEvents> {
     const hello = wire ? undefined : this.awaitHello();
     hello?.catch(() => undefined); // awaited below; never an unhandled rejection
 
-    const child = spawn(this.spec.command, [...this.spec.args], {
-      cwd: this.spec.cwd,
-      env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      // Its own process group, so stop() can signal everything the target started.
-      detached: process.platform !== 'win32',
-      windowsHide: true,
-    });
+    const child = isInProcess(this.spec)
+      ? launchInProcess(this.spec, this.options.clock)
+      : spawn(this.spec.command, [...this.spec.args], {
+          cwd: this.spec.cwd,
+          env,
+          stdio: ['pipe', 'pipe', 'pipe'],
+          // Its own process group, so stop() can signal everything the target started.
+          detached: process.platform !== 'win32',
+          windowsHide: true,
+        });
     this.child = child;
     live.add(this);
     installExitHook();

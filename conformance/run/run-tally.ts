@@ -1,0 +1,124 @@
+import { judge, judgeRuns } from '../rules/catalogue.js';
+import { METRICS } from '../metrics/metrics.js';
+import type { RuleRunResult, RunResult, ScenarioResult } from '../results/result-schema.js';
+import type { Verdict } from '../rules/rule.js';
+import type { Scenario } from '../scenarios/scenario.js';
+import type { Trace } from '../trace/trace.js';
+import type { RunPlan } from './run-plan.js';
+import type { ScenarioRun } from './run-scenario.js';
+
+/** One metric sample, where it came from. */
+export interface MetricSample {
+  scenario: string;
+  run: number;
+  value: number;
+}
+
+/**
+ * The judge step of a run: judges every scenario run as it finishes (each selected rule, each
+ * metric), then the repetitions together, and keeps what the aggregate step needs.
+ */
+export class RunTally {
+  /** Every judgement, by rule id. */
+  readonly judgements: Map<string, RuleRunResult[]>;
+  /** Traces by scenario id, in run order. */
+  readonly traces = new Map<string, Trace[]>();
+  readonly scenarioResults = new Map<string, ScenarioResult>();
+  readonly metricSamples = new Map<string, MetricSample[]>();
+  /** The client as its adapter's hello described it (first run that had one). */
+  client: RunResult['target']['client'];
+
+  constructor(private readonly plan: RunPlan) {
+    this.judgements = new Map(plan.rules.map((r) => [r.id, []]));
+  }
+
+  /** Judges one finished run; returns its verdicts by rule id (rules it exercised only). */
+  judgeRun(scenario: Scenario, run: number, outcome: ScenarioRun): Map<string, Verdict> {
+    this.client ??= outcome.client;
+    const trace = outcome.trace;
+    listOf(this.traces, scenario.id).push(trace);
+    const verdicts = new Map<string, Verdict>();
+    for (const rule of this.plan.rules) {
+      const v = judge(rule, trace, { budgets: this.plan.budgets });
+      if (!v) continue;
+      verdicts.set(rule.id, v);
+      this.judgements.get(rule.id)!.push(toRuleRun(scenario.id, run, v, trace));
+    }
+    for (const m of METRICS) {
+      const samples = listOf(this.metricSamples, m.name);
+      for (const value of m.compute(trace))
+        samples.push({ scenario: scenario.id, run, value: round(value) });
+    }
+    return verdicts;
+  }
+
+  /** Adds a finished run to its scenario's result. */
+  addScenarioRun(
+    scenario: Scenario,
+    run: number,
+    outcome: ScenarioRun,
+    verdicts: Map<string, Verdict>,
+    file: string,
+  ): void {
+    let sr = this.scenarioResults.get(scenario.id);
+    if (!sr) {
+      sr = {
+        id: scenario.id,
+        title: scenario.title,
+        family: scenario.family,
+        description: scenario.description,
+        status: 'ran',
+        rules: [...scenario.rules],
+        runs: [],
+        replay: this.plan.replayOf(scenario.id),
+      };
+      this.scenarioResults.set(scenario.id, sr);
+    }
+    const trace = outcome.trace;
+    sr.runs.push({
+      run,
+      durationMs: round(outcome.durationMs),
+      file,
+      harnessErrors: trace.harnessErrors,
+      verdicts: Object.fromEntries([...verdicts].map(([id, v]) => [id, v.status])),
+      frames: trace.frames.length,
+      connections: trace.connections.length,
+    });
+  }
+
+  /** Judgements across repetitions (e.g. jitter spread), once every run is in. */
+  judgeAcrossRuns(): void {
+    for (const rule of this.plan.rules) {
+      for (const [scenario, ts] of this.traces) {
+        if (ts.length < 2) continue;
+        const v = judgeRuns(rule, ts, { budgets: this.plan.budgets });
+        if (v) this.judgements.get(rule.id)!.push(toRuleRun(scenario, 0, v, ts[0]!));
+      }
+    }
+  }
+}
+
+function listOf<T>(map: Map<string, T[]>, key: string): T[] {
+  let list = map.get(key);
+  if (!list) map.set(key, (list = []));
+  return list;
+}
+
+/** A verdict as the result model holds it: evidence times relative to the run's start. */
+export function toRuleRun(scenario: string, run: number, v: Verdict, trace: Trace): RuleRunResult {
+  return {
+    scenario,
+    run,
+    status: v.status,
+    reason: v.reason,
+    evidence: v.evidence.map((e) => ({
+      ...e,
+      ...(e.at !== undefined ? { at: round(e.at - trace.startedAt) } : {}),
+    })),
+  };
+}
+
+/** Milliseconds to one decimal, as the result model stores them. */
+export function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

@@ -1,0 +1,165 @@
+import { parseClientEvent, parseServerEvent } from '../../protocol/codec.js';
+import type { ConnectionEvent } from '../../mock-server/mock-server.js';
+import type { WireFrame } from '../../mock-server/frame-log.js';
+import type { Observation } from '../target/adapter-protocol.js';
+import type { Trace, TraceFrame, TraceObservation } from './trace.js';
+
+/** What a recorder needs to know before the first frame. */
+export interface TraceRecorderOptions {
+  scenario: string;
+  /** Clock time the run started. */
+  startedAt: number;
+  drive: Trace['drive'];
+  model: string;
+  speed: number;
+  /** The runner's clock, for the times of actions. */
+  now: () => number;
+}
+
+/**
+ * Records one scenario run into a {@link Trace}: the mock's connections and frames, the
+ * adapter's observations and the harness's findings, the runner's actions. Waits of the
+ * runner subscribe with {@link TraceRecorder.onChange} and re-check after every record.
+ */
+export class TraceRecorder {
+  /** The trace being recorded; it grows until {@link TraceRecorder.finish}. */
+  readonly trace: Trace;
+  private readonly now: () => number;
+  private readonly listeners = new Set<() => void>();
+  private readonly sessionNumbers = new Map<string, number>();
+
+  constructor(options: TraceRecorderOptions) {
+    this.now = options.now;
+    this.trace = {
+      scenario: options.scenario,
+      startedAt: options.startedAt,
+      endedAt: options.startedAt,
+      drive: options.drive,
+      features: [],
+      model: options.model,
+      speed: options.speed,
+      connections: [],
+      frames: [],
+      observations: [],
+      actions: [],
+      harnessErrors: [],
+    };
+  }
+
+  /** Calls `listener` after every change of the trace; returns the unsubscribe function. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The mock's `onConnection` hook: routes to the opened / closed record. */
+  connection(event: ConnectionEvent): void {
+    if (event.kind === 'opened') this.connectionOpened(event);
+    else this.connectionClosed(event);
+  }
+
+  /** A connection the mock accepted (or is about to refuse). */
+  connectionOpened(event: { session: string; number: number; at: number }): void {
+    this.sessionNumbers.set(event.session, event.number);
+    this.trace.connections.push({
+      number: event.number,
+      session: event.session,
+      openedAt: event.at,
+      closedAt: undefined,
+      closeCode: undefined,
+      closeReason: undefined,
+      closedBy: undefined,
+    });
+    this.changed();
+  }
+
+  /** A connection closed, by either side. */
+  connectionClosed(event: {
+    session: string;
+    at: number;
+    code: number;
+    reason: string;
+    closedBy: 'server' | 'client';
+  }): void {
+    const c = this.trace.connections.find((x) => x.session === event.session);
+    if (c)
+      Object.assign(c, {
+        closedAt: event.at,
+        closeCode: event.code,
+        closeReason: event.reason,
+        closedBy: event.closedBy,
+      });
+    this.changed();
+  }
+
+  /** A frame on the wire (the mock's `onFrame` hook), validated with the strict schemas. */
+  frame(f: Pick<WireFrame, 'session' | 'dir' | 'at' | 'text' | 'binary'>): void {
+    const parsed = f.binary
+      ? undefined
+      : f.dir === 'in'
+        ? parseClientEvent(f.text, { strict: true })
+        : parseServerEvent(f.text, { strict: true });
+    const frame: TraceFrame = {
+      at: f.at,
+      dir: f.dir,
+      connection: this.sessionNumbers.get(f.session) ?? 0,
+      text: f.text,
+      event: readEvent(f.text),
+      violations: parsed && !parsed.ok ? [...parsed.violations] : [],
+      ...(f.binary ? { binary: true } : {}),
+    };
+    this.trace.frames.push(frame);
+    this.changed();
+  }
+
+  /** An observation the adapter reported, with its arrival time. */
+  observation(at: number, observation: Observation): void {
+    const o: TraceObservation = { at, type: observation.type, data: { ...observation } };
+    this.trace.observations.push(o);
+    this.changed();
+  }
+
+  /** Something the runner did to the client, now. */
+  action(kind: string, data: Record<string, unknown> = {}): void {
+    this.trace.actions.push({ at: this.now(), kind, data });
+    this.changed();
+  }
+
+  /** A problem of the harness or the adapter channel. */
+  harnessError(message: string): void {
+    this.trace.harnessErrors.push(message);
+    this.changed();
+  }
+
+  /** The features the adapter declared in its hello. */
+  setFeatures(features: readonly string[] | undefined): void {
+    this.trace.features = features ? [...features] : [];
+  }
+
+  /** Marks the end of the run. */
+  finish(at: number): void {
+    this.trace.endedAt = at;
+  }
+
+  private changed(): void {
+    for (const listener of [...this.listeners]) listener();
+  }
+}
+
+/** The JSON of a frame when it is an object with a string `type`. */
+function readEvent(text: string): ({ type: string } & Record<string, unknown>) | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    if (
+      v &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      typeof (v as { type?: unknown }).type === 'string'
+    ) {
+      return v as { type: string } & Record<string, unknown>;
+    }
+  } catch {
+    // not JSON: the violations say so
+  }
+  return undefined;
+}
