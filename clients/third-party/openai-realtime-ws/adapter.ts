@@ -230,6 +230,7 @@ async function open(command: ConnectCommand): Promise<void> {
       status: string;
       status_details?: { reason?: string } | null;
     };
+    // The text shown for an item is everything the SDK delivered for it, also after this.
     for (const [itemId, entry] of assistantText) {
       if (entry.responseId !== response.id) continue;
       send({
@@ -240,7 +241,6 @@ async function open(command: ConnectCommand): Promise<void> {
         text: entry.text,
         final: true,
       });
-      assistantText.delete(itemId);
     }
     send({
       type: 'response',

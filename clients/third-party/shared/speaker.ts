@@ -39,8 +39,12 @@ export class Speaker {
     this.bytesPerMs = BYTES_PER_MS * speed;
   }
 
-  /** Queues audio. An empty buffer plays nothing. Odd byte counts are played as given. */
-  enqueue(pcm: Buffer, responseId: string, itemId: string): void {
+  /**
+   * Queues audio. A PCM16 device plays whole samples: a trailing odd byte is not played (and
+   * not reported as dropped: the device does not tell). An empty buffer plays nothing.
+   */
+  enqueue(audio: Buffer, responseId: string, itemId: string): void {
+    const pcm = audio.length % 2 === 0 ? audio : audio.subarray(0, audio.length - 1);
     if (this.closed || pcm.length === 0) return;
     this.queue.push({ pcm, responseId, itemId });
     if (!this.playing) this.next();
