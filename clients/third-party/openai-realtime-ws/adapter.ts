@@ -127,13 +127,16 @@ async function open(command: ConnectCommand): Promise<void> {
   const secure = endpoint.protocol === 'wss:';
   const baseURL = `${secure ? 'https' : 'http'}://${endpoint.host}${endpoint.pathname.replace(/\/realtime\/?$/, '')}`;
   const client = new OpenAI({ apiKey: command.apiKey, baseURL });
-  const wsOptions: Record<string, unknown> = secure
-    ? {}
-    : {
-        // See the header: plain TCP under the SDK's forced wss: URL.
-        createConnection: (options: NetConnectOpts & { host?: string; port?: number }): Socket =>
-          netConnect({ host: options.host ?? '127.0.0.1', port: Number(options.port) }),
-      };
+  // SWARAM_OPENAI_TLS_ONLY=1 leaves the SDK alone: it then dials TLS to the plain-ws port and
+  // fails, which shows what the SDK does unaided (docs/compatibility.md).
+  const wsOptions: Record<string, unknown> =
+    secure || process.env.SWARAM_OPENAI_TLS_ONLY === '1'
+      ? {}
+      : {
+          // See the header: plain TCP under the SDK's forced wss: URL.
+          createConnection: (options: NetConnectOpts & { host?: string; port?: number }): Socket =>
+            netConnect({ host: options.host ?? '127.0.0.1', port: Number(options.port) }),
+        };
   const session = sdkSession(command.session);
   const s = new Speaker(command.speed, command.reportAudio);
   speaker = s;

@@ -115,11 +115,14 @@ function decodeMicAudio(value: unknown): Buffer {
   return pcm;
 }
 
-/** Tool calls waiting for the runner's `tool.result`. */
+/**
+ * Tool calls waiting for the runner's `tool.result`. A call_id the SDK ran twice (a duplicated
+ * call) has two pending invocations; each `tool.result` answers the oldest.
+ */
 export class PendingTools {
   private readonly pending = new Map<
     string,
-    { resolve: (output: string) => void; reject: (err: Error) => void }
+    { resolve: (output: string) => void; reject: (err: Error) => void }[]
   >();
 
   /** Sends `tool.invoke` and waits for the matching `tool.result`. */
@@ -131,7 +134,9 @@ export class PendingTools {
     responseId?: string | undefined;
   }): Promise<string> {
     return new Promise<string>((resolve, reject) => {
-      this.pending.set(call.callId, { resolve, reject });
+      const queue = this.pending.get(call.callId) ?? [];
+      queue.push({ resolve, reject });
+      this.pending.set(call.callId, queue);
       send({
         type: 'tool.invoke',
         call_id: call.callId,
@@ -152,16 +157,18 @@ export class PendingTools {
     if (hasOutput === hasError) {
       throw new CommandError('invalid_command', 'give exactly one of output and error');
     }
-    const entry = this.pending.get(callId);
+    const queue = this.pending.get(callId);
+    const entry = queue?.shift();
     if (!entry)
       throw new CommandError('unknown_call', `no pending tool.invoke with call_id ${callId}`);
-    this.pending.delete(callId);
+    if (queue?.length === 0) this.pending.delete(callId);
     if (hasError) entry.reject(new Error(command.error as string));
     else entry.resolve(command.output as string);
   }
 
   rejectAll(reason: string): void {
-    for (const entry of this.pending.values()) entry.reject(new Error(reason));
+    for (const queue of this.pending.values())
+      for (const entry of queue) entry.reject(new Error(reason));
     this.pending.clear();
   }
 }
