@@ -38,6 +38,9 @@ import { Speaker, type StopReason } from '../shared/speaker.js';
 // Loaded by name at run time, so the root package's typecheck and build do not need
 // clients/third-party/node_modules; the few SDK shapes used are typed below.
 const AGENTS = '@openai/agents-realtime';
+// An app loads its SDK at start-up: start loading now (hello goes out at once).
+const agentsModule = import(AGENTS);
+agentsModule.catch(() => undefined);
 
 type Listener = (...args: never[]) => void;
 interface Emitter {
@@ -143,7 +146,7 @@ function makeTool(agents: Agents, spec: AdapterTool): unknown {
 }
 
 async function open(command: ConnectCommand): Promise<void> {
-  const agents = (await import(AGENTS)) as Agents;
+  const agents = (await agentsModule) as Agents;
   const s = new Speaker(command.speed, command.reportAudio);
   speaker = s;
   const agent = new agents.RealtimeAgent({

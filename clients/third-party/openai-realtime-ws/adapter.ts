@@ -46,6 +46,12 @@ import { Speaker } from '../shared/speaker.js';
 // clients/third-party/node_modules; the few SDK shapes used are typed below.
 const OPENAI = 'openai';
 const OPENAI_WS = 'openai/realtime/ws';
+// An app loads its SDK at start-up, not when the user presses "talk": start loading now (hello
+// goes out at once; connect awaits these).
+const openaiModule = import(OPENAI);
+const realtimeModule = import(OPENAI_WS);
+openaiModule.catch(() => undefined);
+realtimeModule.catch(() => undefined);
 
 interface SdkError extends Error {
   error?: { type?: string; code?: string; message?: string } | undefined;
@@ -115,10 +121,10 @@ function sdkSession(session: AdapterSession): Record<string, unknown> {
 }
 
 async function open(command: ConnectCommand): Promise<void> {
-  const { OpenAI } = (await import(OPENAI)) as {
+  const { OpenAI } = (await openaiModule) as {
     OpenAI: new (options: { apiKey: string; baseURL: string }) => unknown;
   };
-  const { OpenAIRealtimeWS } = (await import(OPENAI_WS)) as {
+  const { OpenAIRealtimeWS } = (await realtimeModule) as {
     OpenAIRealtimeWS: new (props: Record<string, unknown>, client: unknown) => RealtimeWS;
   };
   // The app's configuration: swaram's endpoint is <base>/realtime, the SDK adds /realtime and
