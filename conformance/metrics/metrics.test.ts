@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { BUDGET_DEFINITIONS, budget, DEFAULT_BUDGETS } from './budgets.js';
+import { busyCloses } from './episodes.js';
 import {
-  BUDGET_DEFINITIONS,
-  budget,
-  busyCloses,
   computeMetrics,
   d1013,
-  DEFAULT_BUDGETS,
   lCancel,
   lFirstAppend,
   lPlay,
@@ -14,8 +12,8 @@ import {
   lToolOut,
   METRICS,
   staleLeak,
-  summarise,
 } from './metrics.js';
+import { summarise } from './statistics.js';
 import { traceBuilder } from '../testing/trace-builder.js';
 
 describe('summarise', () => {

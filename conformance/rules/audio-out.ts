@@ -1,17 +1,18 @@
+import { slope } from '../metrics/statistics.js';
 import { pcm16Base64Problem } from '../../protocol/codec.js';
-import { budget, summarise } from '../metrics/metrics.js';
+import { budget } from '../metrics/budgets.js';
+import { summarise } from '../metrics/statistics.js';
 import type { Evidence, Rule } from './rule.js';
 import type { Trace } from '../trace/trace.js';
 import {
   actionsOf,
   bytesToMs,
-  fmtMs,
   num,
-  plural,
   speedOf,
   validAudioBytes,
   wireEvents,
 } from '../trace/trace-query.js';
+import { fmtMs, plural } from '../trace/format.js';
 import type { WireEvent } from '../trace/trace-query.js';
 import { fail, frameEvidence, pass, timeEvidence } from './verdict.js';
 
@@ -135,20 +136,6 @@ export const appendSize: Rule = {
     );
   },
 };
-
-/** Least-squares slope of y on x. */
-function slope(points: ReadonlyArray<readonly [number, number]>): number {
-  const n = points.length;
-  const mx = points.reduce((s, p) => s + p[0], 0) / n;
-  const my = points.reduce((s, p) => s + p[1], 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (const [x, y] of points) {
-    sxy += (x - mx) * (y - my);
-    sxx += (x - mx) ** 2;
-  }
-  return sxx === 0 ? Infinity : sxy / sxx;
-}
 
 /** The pace of one stream, and its largest burst. */
 export interface StreamPace {

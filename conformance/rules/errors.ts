@@ -1,4 +1,4 @@
-import { budget } from '../metrics/metrics.js';
+import { budget } from '../metrics/budgets.js';
 import type { Evidence, Rule } from './rule.js';
 import type { TraceFrame } from '../trace/trace.js';
 import {
@@ -6,19 +6,18 @@ import {
   bytesToMs,
   clientClosedAfter,
   errorOf,
-  fmtMs,
   hasApp,
   hasFeature,
   obj,
   observationsOf,
   playedChunks,
-  plural,
   responseStatusOf,
   str,
   streamedResponses,
   validAudioBytes,
   wireEvents,
 } from '../trace/trace-query.js';
+import { fmtMs, plural } from '../trace/format.js';
 import { fail, frameEvidence, observationEvidence, pass } from './verdict.js';
 
 /** ERROR-SURVIVE: an `error` event never ends the session by itself; it reaches the app. */

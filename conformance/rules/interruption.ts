@@ -1,25 +1,18 @@
-import {
-  bargeIns,
-  budget,
-  cancellations,
-  interruptCancels,
-  PENDING_MIN_MS,
-  summarise,
-} from '../metrics/metrics.js';
+import { bargeIns, cancellations, interruptCancels, PENDING_MIN_MS } from '../metrics/episodes.js';
+import { budget } from '../metrics/budgets.js';
+import { summarise } from '../metrics/statistics.js';
 import type { Evidence, Rule } from './rule.js';
 import {
   appEndedBetween,
   bytesToMs,
   clientClosedAfter,
   errorOf,
-  fmtMs,
   harnessStalls,
   hasApp,
   hasFeature,
   observationsOf,
   playedBytesBy,
   playedChunks,
-  plural,
   stallWithin,
   stopCovers,
   stopReports,
@@ -27,6 +20,7 @@ import {
   streamedResponses,
   wireEvents,
 } from '../trace/trace-query.js';
+import { fmtMs, plural } from '../trace/format.js';
 import { fail, frameEvidence, observationEvidence, pass, timeEvidence, warn } from './verdict.js';
 
 /** BARGE-STOP: on speech_started while audio plays, playback stops and the queue is dropped. */

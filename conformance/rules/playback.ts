@@ -1,4 +1,5 @@
-import { budget, PENDING_MIN_MS } from '../metrics/metrics.js';
+import { budget } from '../metrics/budgets.js';
+import { PENDING_MIN_MS } from '../metrics/episodes.js';
 import type { Evidence, Rule } from './rule.js';
 import type { Trace } from '../trace/trace.js';
 import {
@@ -6,11 +7,9 @@ import {
   bytesToMs,
   speedOf,
   clientClosedAfter,
-  fmtMs,
   harnessStalls,
   observationsOf,
   playedChunks,
-  plural,
   responseStatusOf,
   stallWithin,
   stopCovers,
@@ -20,6 +19,7 @@ import {
   validAudioBytes,
   wireEvents,
 } from '../trace/trace-query.js';
+import { fmtMs, plural } from '../trace/format.js';
 import type { PlayedChunk, StreamedResponse, WireEvent } from '../trace/trace-query.js';
 import { fail, frameEvidence, observationEvidence, pass } from './verdict.js';
 

@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { realClock, type Clock } from '../../mock-server/clock.js';
 import { packageRoot } from '../../protocol/package-root.js';
 import { judge, judgeRuns, selectRules } from '../rules/catalogue.js';
-import { DEFAULT_BUDGETS, METRICS, summarise } from '../metrics/metrics.js';
+import { DEFAULT_BUDGETS } from '../metrics/budgets.js';
+import { METRICS } from '../metrics/metrics.js';
+import { summarise } from '../metrics/statistics.js';
 import { resolveTarget, type TargetSpec } from '../target/resolve-target.js';
 import type {
   MetricResult,
