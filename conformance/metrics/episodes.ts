@@ -11,7 +11,7 @@ import {
   bytesToMs,
   observationsOf,
   str,
-  speedOf,
+  audioMsOfWall,
 } from '../trace/trace-query.js';
 import type {
   IndexedObservation,
@@ -114,14 +114,16 @@ export interface Cancellation {
 /** Every response cancelled by the mock (`response.done` cancelled, or incomplete on barge-in). */
 export function cancellations(trace: Trace): Cancellation[] {
   const chunks = playedChunks(trace);
-  const speed = speedOf(trace);
   const out: Cancellation[] = [];
   for (const r of streamedResponses(trace).values()) {
     const done = r.dones.find((d) => isCancelledDone(d.event));
     if (!done) continue;
     const C = done.at;
     const chunksAfter = chunks.filter((c) => c.responseId === r.id && c.end > C);
-    const leakMs = chunksAfter.reduce((n, c) => n + (c.end - Math.max(c.start, C)) * speed, 0);
+    const leakMs = chunksAfter.reduce(
+      (n, c) => n + audioMsOfWall(trace, c.end - Math.max(c.start, C)),
+      0,
+    );
     out.push({ response: r, done, chunksAfter, leakMs });
   }
   return out;

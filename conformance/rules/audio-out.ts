@@ -8,7 +8,7 @@ import {
   actionsOf,
   bytesToMs,
   num,
-  speedOf,
+  audioMsOfWall,
   validAudioBytes,
   wireEvents,
 } from '../trace/trace-query.js';
@@ -153,7 +153,7 @@ export interface StreamPace {
  * held until `session.updated`) does not count as fast streaming, while a file pushed at 10×
  * does. The burst is max over i ≤ j of (audio of chunks i..j) − (t_j − t_i).
  */
-export function streamPace(stream: readonly Chunk[], speed = 1): StreamPace {
+export function streamPace(stream: readonly Chunk[], run: Pick<Trace, 'speed'> = {}): StreamPace {
   const t0 = stream[0]!.at;
   const t1 = stream[stream.length - 1]!.at;
   const wallMs = t1 - t0;
@@ -167,15 +167,20 @@ export function streamPace(stream: readonly Chunk[], speed = 1): StreamPace {
     const lo = t0 + 0.1 * wallMs;
     const hi = t0 + 0.9 * wallMs;
     const middle = points.filter(([t]) => t >= lo && t <= hi);
-    rate = slope(middle.length >= 3 ? middle : points) / speed;
+    // Wall times on the audio clock: a stream at the run's speed has rate 1.
+    const onAudioClock = (middle.length >= 3 ? middle : points).map(
+      ([t, audio]) => [audioMsOfWall(run, t), audio] as const,
+    );
+    rate = slope(onAudioClock);
   }
   let burstMs = 0;
   let before = 0;
   let minStart = Infinity;
   for (const c of stream) {
-    minStart = Math.min(minStart, before - c.at * speed);
+    const at = audioMsOfWall(run, c.at);
+    minStart = Math.min(minStart, before - at);
     before += c.ms;
-    burstMs = Math.max(burstMs, before - c.at * speed - minStart);
+    burstMs = Math.max(burstMs, before - at - minStart);
   }
   return { rate, burstMs, audioMs, wallMs };
 }
@@ -220,14 +225,13 @@ export const appendPace: Rule = {
     const minAudio = budget(context, 'append.paceMinAudioMs');
     const micRatioMax = budget(context, 'append.micRatioMax');
     const streams = appendStreams(trace, budget(context, 'append.streamGapMs'));
-    const speed = speedOf(trace);
     const evidence: Evidence[] = [];
     const findings: string[] = [];
     let judged = 0;
     let largestBurst = 0;
     const rates: number[] = [];
     for (const stream of streams) {
-      const pace = streamPace(stream, speed);
+      const pace = streamPace(stream, trace);
       largestBurst = Math.max(largestBurst, pace.burstMs);
       if (pace.audioMs < minAudio) continue;
       judged += 1;

@@ -5,7 +5,7 @@ import type { Trace } from '../trace/trace.js';
 import {
   appEndedBetween,
   bytesToMs,
-  speedOf,
+  wallMsOfAudio,
   clientClosedAfter,
   harnessStalls,
   observationsOf,
@@ -202,7 +202,7 @@ export const playOrder: Rule = {
       const firstStart = mine[0]?.start ?? firstDelta.at;
       const deadline =
         Math.max(firstStart, lastDelta.at) +
-        bytesToMs(sentBytes) / speedOf(trace) +
+        wallMsOfAudio(trace, bytesToMs(sentBytes)) +
         jitter +
         reportWait;
       const stop = stops.find((s) => s.at >= firstDelta.at && stopCovers(s, r.id));

@@ -164,14 +164,26 @@ export function bytesToMs(bytes: number): number {
  * microphone and the adapter's virtual speaker (`connect.options.speed`: 48 × speed bytes per
  * ms) all run this many times faster than real time.
  */
-export function speedOf(trace: Trace): number {
+function speedOf(trace: Pick<Trace, 'speed'>): number {
   const s = trace.speed;
   return typeof s === 'number' && Number.isFinite(s) && s > 0 ? s : 1;
 }
 
+/**
+ * How long `audioMs` of audio takes on the trace's (wall) clock at the run's speed. The one
+ * place rules and metrics turn audio durations into trace time.
+ */
+export function wallMsOfAudio(trace: Pick<Trace, 'speed'>, audioMs: number): number {
+  return audioMs / speedOf(trace);
+}
+
+/** How much audio (ms) plays in `wallMs` of the trace's clock at the run's speed. */
+export function audioMsOfWall(trace: Pick<Trace, 'speed'>, wallMs: number): number {
+  return wallMs * speedOf(trace);
+}
+
 /** Every `audio.played` observation, placed on the clock (start = arrival − duration / speed). */
 export function playedChunks(trace: Trace): PlayedChunk[] {
-  const speed = speedOf(trace);
   return observationsOf(trace, 'audio.played').flatMap((o) => {
     const bytes = num(o.data.bytes);
     if (bytes === undefined || bytes <= 0) return [];
@@ -180,10 +192,10 @@ export function playedChunks(trace: Trace): PlayedChunk[] {
       {
         index: o.index,
         end: o.at,
-        start: o.at - ms / speed,
+        start: o.at - wallMsOfAudio(trace, ms),
         bytes,
         ms,
-        wallMs: ms / speed,
+        wallMs: wallMsOfAudio(trace, ms),
         responseId: str(o.data.response_id),
         itemId: str(o.data.item_id),
         audio: str(o.data.audio),
@@ -372,7 +384,6 @@ export interface HarnessStall {
  * in real time.)
  */
 export function harnessStalls(trace: Trace): HarnessStall[] {
-  const speed = speedOf(trace);
   const stalls: HarnessStall[] = [];
   const scan = (items: ReadonlyArray<{ at: number; wallMs: number }>, paced: boolean) => {
     let runStart = 0;
@@ -395,7 +406,7 @@ export function harnessStalls(trace: Trace): HarnessStall[] {
   };
   for (const r of streamedResponses(trace).values()) {
     scan(
-      r.deltas.map((d) => ({ at: d.at, wallMs: bytesToMs(d.bytes) / speed })),
+      r.deltas.map((d) => ({ at: d.at, wallMs: wallMsOfAudio(trace, bytesToMs(d.bytes)) })),
       true,
     );
   }
@@ -412,7 +423,7 @@ export function harnessStalls(trace: Trace): HarnessStall[] {
       const audio = e.event.audio;
       if (typeof audio !== 'string') continue;
       const list = byConnection.get(e.connection) ?? [];
-      list.push({ at: e.at, wallMs: bytesToMs(decodedBase64Length(audio)) / speed });
+      list.push({ at: e.at, wallMs: wallMsOfAudio(trace, bytesToMs(decodedBase64Length(audio))) });
       byConnection.set(e.connection, list);
     }
     for (const list of byConnection.values()) scan(list, false);
