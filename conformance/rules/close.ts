@@ -7,7 +7,6 @@ import type { Trace, TraceConnection } from '../trace/trace.js';
 import {
   connectAskedBetween,
   hasApp,
-  num,
   observationsOf,
   wireEvents,
 } from '../trace/trace-query.js';
@@ -101,7 +100,7 @@ export const closeAuth: Rule = {
       if (!told) {
         problems.add(`no ${kind} error for the app`);
         const seen = [
-          ...new Set(appErrors.filter((o) => o.at >= since).map((o) => String(o.data.kind))),
+          ...new Set(appErrors.filter((o) => o.at >= since).map((o) => o.data.kind)),
         ];
         evidence.push(
           timeEvidence(
@@ -301,9 +300,9 @@ export const closeBusy: Rule = {
             s.at > b.connection.openedAt &&
             s.at <= until &&
             s.data.state === 'reconnecting' &&
-            num(s.data.delayMs) !== undefined,
+            s.data.delayMs !== undefined,
         );
-        return o ? [num(o.data.delayMs)!] : [];
+        return o ? [o.data.delayMs!] : [];
       });
       if (looksUnjittered(reported, 0.005)) {
         problems.add('no jitter');

@@ -197,8 +197,8 @@ export const staleFence: Rule = {
             (o) =>
               o.at >= lateText[0]!.at &&
               o.data.role === 'assistant' &&
-              (o.data.response_id === r.id || itemIds.has(str(o.data.item_id))) &&
-              (str(o.data.text) ?? '').trim().length > valid.trim().length,
+              (o.data.response_id === r.id || itemIds.has(o.data.item_id)) &&
+              (o.data.text ?? '').trim().length > valid.trim().length,
           );
           if (grown) {
             problems.add('late text shown');

@@ -237,7 +237,7 @@ export const toolOnce: Rule = {
     }
     const ran = new Map<string, number[]>();
     for (const o of invokes) {
-      const id = str(o.data.call_id);
+      const id = o.data.call_id;
       if (id !== undefined) ran.set(id, [...(ran.get(id) ?? []), o.index]);
     }
     const ids = [...new Set([...delivered.keys(), ...ran.keys()])].filter(

@@ -1,6 +1,13 @@
 import { decodedBase64Length, pcm16Base64Problem } from '../../protocol/codec.js';
 import { BYTES_PER_MS } from '../../protocol/audio/pcm16.js';
-import type { Trace, TraceAction, TraceConnection, TraceFrame } from './trace.js';
+import type { ObservationType, PlaybackStopReason } from '../target/adapter-protocol.js';
+import type {
+  Trace,
+  TraceAction,
+  TraceConnection,
+  TraceFrame,
+  TraceObservationOf,
+} from './trace.js';
 
 /*
  * Small, pure readers over a Trace, shared by the rules and the metrics. Every reader returns
@@ -19,14 +26,13 @@ export interface WireEvent {
   frame: TraceFrame;
 }
 
-/** An adapter observation with its index in `trace.observations`. */
-export interface IndexedObservation {
-  /** Index into `trace.observations`. */
-  index: number;
-  at: number;
-  type: string;
-  data: Record<string, unknown>;
-}
+/** An adapter observation of one of the types `T`, with its index in `trace.observations`. */
+export type IndexedObservation<T extends ObservationType = ObservationType> = {
+  [K in T]: TraceObservationOf<K> & {
+    /** Index into `trace.observations`. */
+    index: number;
+  };
+}[T];
 
 /** One `audio.played` report, placed on the clock with the virtual speaker's model. */
 export interface PlayedChunk {
@@ -93,15 +99,26 @@ export function wireEvents(
   return out;
 }
 
-/** Every observation of one or more types. */
-export function observationsOf(
+/**
+ * Every observation of one or more types, typed by type:
+ * `observationsOf(trace, 'connection')[0]?.data.state` is a `ConnectionState`.
+ */
+export function observationsOf<T extends ObservationType>(
   trace: Trace,
-  types: string | readonly string[],
-): IndexedObservation[] {
-  const wanted = typeof types === 'string' ? [types] : types;
-  const out: IndexedObservation[] = [];
+  types: T | readonly T[],
+): Array<IndexedObservation<T>> {
+  const wanted: readonly ObservationType[] = typeof types === 'string' ? [types] : types;
+  const out: Array<IndexedObservation<T>> = [];
   trace.observations.forEach((o, index) => {
-    if (wanted.includes(o.type)) out.push({ index, at: o.at, type: o.type, data: o.data });
+    if (!wanted.includes(o.type)) return;
+    // o.type is one of T, so this is the observation of that type.
+    const indexed: TraceObservationOf<ObservationType> & { index: number } = {
+      at: o.at,
+      type: o.type,
+      data: o.data,
+      index,
+    };
+    out.push(indexed as unknown as IndexedObservation<T>);
   });
   return out;
 }
@@ -185,8 +202,8 @@ export function audioMsOfWall(trace: Pick<Trace, 'speed'>, wallMs: number): numb
 /** Every `audio.played` observation, placed on the clock (start = arrival − duration / speed). */
 export function playedChunks(trace: Trace): PlayedChunk[] {
   return observationsOf(trace, 'audio.played').flatMap((o) => {
-    const bytes = num(o.data.bytes);
-    if (bytes === undefined || bytes <= 0) return [];
+    const bytes = o.data.bytes;
+    if (bytes <= 0) return [];
     const ms = bytesToMs(bytes);
     return [
       {
@@ -196,9 +213,9 @@ export function playedChunks(trace: Trace): PlayedChunk[] {
         bytes,
         ms,
         wallMs: wallMsOfAudio(trace, ms),
-        responseId: str(o.data.response_id),
-        itemId: str(o.data.item_id),
-        audio: str(o.data.audio),
+        responseId: o.data.response_id,
+        itemId: o.data.item_id,
+        audio: o.data.audio,
       },
     ];
   });
@@ -208,9 +225,9 @@ export function playedChunks(trace: Trace): PlayedChunk[] {
 export interface StopReport {
   index: number;
   at: number;
-  reason: string | undefined;
+  reason: PlaybackStopReason;
   responseIds: string[];
-  droppedBytes: number | undefined;
+  droppedBytes: number;
 }
 
 /** Every `playback.stopped` observation. */
@@ -218,11 +235,9 @@ export function stopReports(trace: Trace): StopReport[] {
   return observationsOf(trace, 'playback.stopped').map((o) => ({
     index: o.index,
     at: o.at,
-    reason: str(o.data.reason),
-    responseIds: Array.isArray(o.data.response_ids)
-      ? o.data.response_ids.filter((x): x is string => typeof x === 'string')
-      : [],
-    droppedBytes: num(o.data.droppedBytes),
+    reason: o.data.reason,
+    responseIds: [...(o.data.response_ids ?? [])],
+    droppedBytes: o.data.droppedBytes,
   }));
 }
 
