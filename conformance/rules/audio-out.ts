@@ -17,9 +17,7 @@ import type { WireEvent } from '../trace/trace-query.js';
 import { fail, frameEvidence, pass, timeEvidence } from './verdict.js';
 
 /** A valid append with its duration. */
-interface Chunk extends WireEvent {
-  ms: number;
-}
+type Chunk = WireEvent<'input_audio_buffer.append'> & { ms: number };
 
 /**
  * Valid appends split into streams: per connection, a pause of `gapMs` or more between two

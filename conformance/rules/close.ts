@@ -4,12 +4,7 @@ import { busyCloses } from '../metrics/episodes.js';
 import type { BusyClose } from '../metrics/episodes.js';
 import type { Evidence, Rule, Verdict } from './rule.js';
 import type { Trace, TraceConnection } from '../trace/trace.js';
-import {
-  connectAskedBetween,
-  hasApp,
-  observationsOf,
-  wireEvents,
-} from '../trace/trace-query.js';
+import { connectAskedBetween, hasApp, observationsOf, wireEvents } from '../trace/trace-query.js';
 import { fmtMs, plural } from '../trace/format.js';
 import {
   fail,
@@ -99,9 +94,7 @@ export const closeAuth: Rule = {
       const told = appErrors.some((o) => o.at >= since && o.data.kind === kind);
       if (!told) {
         problems.add(`no ${kind} error for the app`);
-        const seen = [
-          ...new Set(appErrors.filter((o) => o.at >= since).map((o) => o.data.kind)),
-        ];
+        const seen = [...new Set(appErrors.filter((o) => o.at >= since).map((o) => o.data.kind))];
         evidence.push(
           timeEvidence(
             closedAt,

@@ -73,9 +73,7 @@ export const errorSurvive: Rule = {
         (o) =>
           o.at >= e.at &&
           ((code !== undefined && o.data.code === code) ||
-            (message !== undefined &&
-              message !== '' &&
-              (o.data.message ?? '').includes(message))),
+            (message !== undefined && message !== '' && (o.data.message ?? '').includes(message))),
       );
       const fatal = surfaced.find((o) => o.data.fatal === true);
       if (fatal) {

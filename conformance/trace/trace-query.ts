@@ -7,6 +7,9 @@ import type {
   TraceConnection,
   TraceFrame,
   TraceObservationOf,
+  LooseEvent,
+  WireEventOf,
+  WireEventType,
 } from './trace.js';
 
 /*
@@ -14,17 +17,30 @@ import type {
  * indexes into the trace's arrays so findings can point at the evidence.
  */
 
-/** A parsed wire event with its index in `trace.frames`. */
-export interface WireEvent {
+/** Where a wire event sits in the trace. */
+interface WireEventPlace<T extends string> {
   /** Index into `trace.frames`. */
   index: number;
   at: number;
   dir: 'in' | 'out';
   connection: number;
-  type: string;
-  event: Record<string, unknown>;
+  type: T;
   frame: TraceFrame;
 }
+
+/**
+ * A wire event of one of the types `T` with its index in `trace.frames`: typed when its frame
+ * is valid (`valid: true`), read loosely when it broke the strict schemas (`valid: false`, a
+ * {@link LooseEvent} whose fields a rule must check). Without `T`, every event is loose.
+ */
+export type WireEvent<T extends string = string> = WireEventPlace<T> &
+  (
+    | { valid: true; event: T extends WireEventType ? WireEventOf<T> : LooseEvent }
+    | { valid: false; event: LooseEvent }
+  );
+
+/** A valid wire event of one of the types `T`, typed, with its index in `trace.frames`. */
+export type ValidWireEvent<T extends WireEventType> = Extract<WireEvent<T>, { valid: true }>;
 
 /** An adapter observation of one of the types `T`, with its index in `trace.observations`. */
 export type IndexedObservation<T extends ObservationType = ObservationType> = {
@@ -73,7 +89,20 @@ export function obj(value: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
-/** Every parsed wire event, optionally of one direction and one or more types. */
+/**
+ * Every wire event (valid or not), optionally of one direction and one or more types; typed by
+ * type when the types are literal: `wireEvents(trace, 'out', 'response.done')`.
+ */
+export function wireEvents<T extends WireEventType>(
+  trace: Trace,
+  dir: 'in' | 'out' | undefined,
+  types: T | readonly T[],
+): Array<WireEvent<T>>;
+export function wireEvents(
+  trace: Trace,
+  dir?: 'in' | 'out',
+  types?: string | readonly string[],
+): WireEvent[];
 export function wireEvents(
   trace: Trace,
   dir?: 'in' | 'out',
@@ -83,20 +112,36 @@ export function wireEvents(
   const out: WireEvent[] = [];
   trace.frames.forEach((frame, index) => {
     const event = frame.event;
-    if (event === undefined || typeof event.type !== 'string') return;
+    if (event === undefined) return;
     if (dir !== undefined && frame.dir !== dir) return;
     if (wanted !== undefined && !wanted.includes(event.type)) return;
-    out.push({
+    const place = {
       index,
       at: frame.at,
       dir: frame.dir,
       connection: frame.connection,
       type: event.type,
-      event,
       frame,
-    });
+    };
+    out.push(
+      frame.valid
+        ? { ...place, valid: true, event: event as never }
+        : { ...place, valid: false, event: frame.event! },
+    );
   });
   return out;
+}
+
+/**
+ * The valid wire events of one or more types, typed: `framesOf(trace, 'response.done')` gives
+ * events whose `event` is a `ServerEventOf<'response.done'>`. Frames that broke the strict
+ * schemas are left out (read them with {@link wireEvents}).
+ */
+export function framesOf<T extends WireEventType>(
+  trace: Trace,
+  types: T | readonly T[],
+): Array<ValidWireEvent<T>> {
+  return wireEvents(trace, undefined, types).filter((e): e is ValidWireEvent<T> => e.valid);
 }
 
 /**
