@@ -49,7 +49,7 @@ describe('budgets', () => {
   });
 });
 
-describe('metrics', () => {
+describe('latency metrics', () => {
   it('L_ready: session.updated − open, per connection', () => {
     const t = traceBuilder()
       .open()
@@ -145,7 +145,9 @@ describe('metrics', () => {
       .build();
     expect(lToolOut(t)).toEqual([30]);
   });
+});
 
+describe('metrics of closes, leaks and the table', () => {
   it('D_1013: next open − busy close, with attempt numbers', () => {
     const t = traceBuilder()
       .handshake()
