@@ -20,7 +20,9 @@ export {
   judgeRuns,
   RuleSelectionError,
 } from './rules/catalogue.js';
-export { METRICS, DEFAULT_BUDGETS, BUDGET_DEFINITIONS, summarise } from './metrics/metrics.js';
+export { METRICS } from './metrics/metrics.js';
+export { DEFAULT_BUDGETS, BUDGET_DEFINITIONS } from './metrics/budgets.js';
+export { summarise } from './metrics/statistics.js';
 export type {
   Rule,
   RuleLevel,

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RULE_FAMILIES, RULES } from '../conformance/rules/catalogue.js';
-import { BUDGET_DEFINITIONS, METRICS } from '../conformance/metrics/metrics.js';
+import { BUDGET_DEFINITIONS } from '../conformance/metrics/budgets.js';
+import { METRICS } from '../conformance/metrics/metrics.js';
 import type { Rule } from '../conformance/rules/rule.js';
 
 /*

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { BUDGET_DEFINITIONS, budget, DEFAULT_BUDGETS } from './budgets.js';
+import { busyCloses } from './episodes.js';
 import {
-  BUDGET_DEFINITIONS,
-  budget,
-  busyCloses,
   computeMetrics,
   d1013,
-  DEFAULT_BUDGETS,
   lCancel,
   lFirstAppend,
   lPlay,
@@ -14,8 +12,8 @@ import {
   lToolOut,
   METRICS,
   staleLeak,
-  summarise,
 } from './metrics.js';
+import { summarise } from './statistics.js';
 import { traceBuilder } from '../testing/trace-builder.js';
 
 describe('summarise', () => {
@@ -51,7 +49,7 @@ describe('budgets', () => {
   });
 });
 
-describe('metrics', () => {
+describe('latency metrics', () => {
   it('L_ready: session.updated − open, per connection', () => {
     const t = traceBuilder()
       .open()
@@ -147,7 +145,9 @@ describe('metrics', () => {
       .build();
     expect(lToolOut(t)).toEqual([30]);
   });
+});
 
+describe('metrics of closes, leaks and the table', () => {
   it('D_1013: next open − busy close, with attempt numbers', () => {
     const t = traceBuilder()
       .handshake()

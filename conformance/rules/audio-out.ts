@@ -1,24 +1,23 @@
+import { slope } from '../metrics/statistics.js';
 import { pcm16Base64Problem } from '../../protocol/codec.js';
-import { budget, summarise } from '../metrics/metrics.js';
+import { budget } from '../metrics/budgets.js';
+import { summarise } from '../metrics/statistics.js';
 import type { Evidence, Rule } from './rule.js';
 import type { Trace } from '../trace/trace.js';
 import {
   actionsOf,
   bytesToMs,
-  fmtMs,
   num,
-  plural,
-  speedOf,
+  audioMsOfWall,
   validAudioBytes,
   wireEvents,
 } from '../trace/trace-query.js';
+import { fmtMs, plural } from '../trace/format.js';
 import type { WireEvent } from '../trace/trace-query.js';
 import { fail, frameEvidence, pass, timeEvidence } from './verdict.js';
 
 /** A valid append with its duration. */
-interface Chunk extends WireEvent {
-  ms: number;
-}
+type Chunk = WireEvent<'input_audio_buffer.append'> & { ms: number };
 
 /**
  * Valid appends split into streams: per connection, a pause of `gapMs` or more between two
@@ -136,20 +135,6 @@ export const appendSize: Rule = {
   },
 };
 
-/** Least-squares slope of y on x. */
-function slope(points: ReadonlyArray<readonly [number, number]>): number {
-  const n = points.length;
-  const mx = points.reduce((s, p) => s + p[0], 0) / n;
-  const my = points.reduce((s, p) => s + p[1], 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (const [x, y] of points) {
-    sxy += (x - mx) * (y - my);
-    sxx += (x - mx) ** 2;
-  }
-  return sxx === 0 ? Infinity : sxy / sxx;
-}
-
 /** The pace of one stream, and its largest burst. */
 export interface StreamPace {
   /** Audio ms per wall ms over the middle 80 % of the stream's wall time, divided by the speed. */
@@ -166,7 +151,7 @@ export interface StreamPace {
  * held until `session.updated`) does not count as fast streaming, while a file pushed at 10×
  * does. The burst is max over i ≤ j of (audio of chunks i..j) − (t_j − t_i).
  */
-export function streamPace(stream: readonly Chunk[], speed = 1): StreamPace {
+export function streamPace(stream: readonly Chunk[], run: Pick<Trace, 'speed'> = {}): StreamPace {
   const t0 = stream[0]!.at;
   const t1 = stream[stream.length - 1]!.at;
   const wallMs = t1 - t0;
@@ -180,15 +165,20 @@ export function streamPace(stream: readonly Chunk[], speed = 1): StreamPace {
     const lo = t0 + 0.1 * wallMs;
     const hi = t0 + 0.9 * wallMs;
     const middle = points.filter(([t]) => t >= lo && t <= hi);
-    rate = slope(middle.length >= 3 ? middle : points) / speed;
+    // Wall times on the audio clock: a stream at the run's speed has rate 1.
+    const onAudioClock = (middle.length >= 3 ? middle : points).map(
+      ([t, audio]) => [audioMsOfWall(run, t), audio] as const,
+    );
+    rate = slope(onAudioClock);
   }
   let burstMs = 0;
   let before = 0;
   let minStart = Infinity;
   for (const c of stream) {
-    minStart = Math.min(minStart, before - c.at * speed);
+    const at = audioMsOfWall(run, c.at);
+    minStart = Math.min(minStart, before - at);
     before += c.ms;
-    burstMs = Math.max(burstMs, before - c.at * speed - minStart);
+    burstMs = Math.max(burstMs, before - at - minStart);
   }
   return { rate, burstMs, audioMs, wallMs };
 }
@@ -233,14 +223,13 @@ export const appendPace: Rule = {
     const minAudio = budget(context, 'append.paceMinAudioMs');
     const micRatioMax = budget(context, 'append.micRatioMax');
     const streams = appendStreams(trace, budget(context, 'append.streamGapMs'));
-    const speed = speedOf(trace);
     const evidence: Evidence[] = [];
     const findings: string[] = [];
     let judged = 0;
     let largestBurst = 0;
     const rates: number[] = [];
     for (const stream of streams) {
-      const pace = streamPace(stream, speed);
+      const pace = streamPace(stream, trace);
       largestBurst = Math.max(largestBurst, pace.burstMs);
       if (pace.audioMs < minAudio) continue;
       judged += 1;

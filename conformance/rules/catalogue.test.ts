@@ -10,7 +10,8 @@ import {
   RuleSelectionError,
   selectRules,
 } from './catalogue.js';
-import { DEFAULT_RULE_CONTEXT, metricByName } from '../metrics/metrics.js';
+import { DEFAULT_RULE_CONTEXT } from '../metrics/budgets.js';
+import { metricByName } from '../metrics/metrics.js';
 import type { Rule } from './rule.js';
 import { traceBuilder } from '../testing/trace-builder.js';
 

@@ -1,4 +1,4 @@
-import { DEFAULT_BUDGETS, DEFAULT_RULE_CONTEXT } from '../metrics/metrics.js';
+import { DEFAULT_BUDGETS, DEFAULT_RULE_CONTEXT } from '../metrics/budgets.js';
 import type { Rule, RuleContext, Verdict } from './rule.js';
 import { AUDIO_OUT_RULES } from './audio-out.js';
 import { CLOSE_RULES } from './close.js';

@@ -1,16 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RULE_CONTEXT } from '../metrics/metrics.js';
+import { DEFAULT_RULE_CONTEXT } from '../metrics/budgets.js';
 import type { Rule } from './rule.js';
 import type { Trace } from '../trace/trace.js';
 import { traceBuilder } from '../testing/trace-builder.js';
 import type { TraceBuilder } from '../testing/trace-builder.js';
+import { chiSquareQuantile, growthFactor } from '../metrics/statistics.js';
 import {
-  chiSquareQuantile,
   closeAuth,
   closeBusy,
   closeClean,
   closeLimit,
-  growthFactor,
   liveness,
   looksUnjittered,
 } from './close.js';

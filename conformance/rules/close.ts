@@ -1,16 +1,11 @@
-import { budget, busyCloses } from '../metrics/metrics.js';
-import type { BusyClose } from '../metrics/metrics.js';
+import { chiSquareQuantile, growthFactor } from '../metrics/statistics.js';
+import { budget } from '../metrics/budgets.js';
+import { busyCloses } from '../metrics/episodes.js';
+import type { BusyClose } from '../metrics/episodes.js';
 import type { Evidence, Rule, Verdict } from './rule.js';
 import type { Trace, TraceConnection } from '../trace/trace.js';
-import {
-  connectAskedBetween,
-  fmtMs,
-  hasApp,
-  num,
-  observationsOf,
-  plural,
-  wireEvents,
-} from '../trace/trace-query.js';
+import { connectAskedBetween, hasApp, observationsOf, wireEvents } from '../trace/trace-query.js';
+import { fmtMs, plural } from '../trace/format.js';
 import {
   fail,
   frameEvidence,
@@ -99,9 +94,7 @@ export const closeAuth: Rule = {
       const told = appErrors.some((o) => o.at >= since && o.data.kind === kind);
       if (!told) {
         problems.add(`no ${kind} error for the app`);
-        const seen = [
-          ...new Set(appErrors.filter((o) => o.at >= since).map((o) => String(o.data.kind))),
-        ];
+        const seen = [...new Set(appErrors.filter((o) => o.at >= since).map((o) => o.data.kind))];
         evidence.push(
           timeEvidence(
             closedAt,
@@ -184,24 +177,6 @@ export const closeLimit: Rule = {
 };
 
 /**
- * The growth factor of a delay sequence: exp of the least-squares slope of ln(delay) against
- * the attempt number. Robust to jitter in single delays, unlike a ratio of two of them.
- */
-export function growthFactor(delays: readonly number[]): number {
-  const points = delays.map((d, k) => [k + 1, Math.log(Math.max(d, 1))] as const);
-  const n = points.length;
-  const mx = points.reduce((s, p) => s + p[0], 0) / n;
-  const my = points.reduce((s, p) => s + p[1], 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (const [x, y] of points) {
-    sxy += (x - mx) * (y - my);
-    sxx += (x - mx) ** 2;
-  }
-  return sxx === 0 ? 1 : Math.exp(sxy / sxx);
-}
-
-/**
  * Whether a delay sequence shows no jitter: at least three delays whose consecutive ratios are
  * all the same (within `relTol`), optionally followed by ratios of 1 (delays stuck at a cap).
  * Constant delays count too. Real jitter makes equal ratios vanishingly unlikely; timer noise
@@ -215,47 +190,6 @@ export function looksUnjittered(delays: readonly number[], relTol: number): bool
   while (i < ratios.length && Math.abs(ratios[i]! - first) <= relTol * first) i++;
   while (i < ratios.length && Math.abs(ratios[i]! - 1) <= relTol) i++;
   return i === ratios.length;
-}
-
-/**
- * The `p` quantile of the chi-square distribution with `dof` degrees of freedom, by the
- * Wilson–Hilferty approximation (within about 1 % for dof ≥ 3; used for a confidence bound).
- */
-export function chiSquareQuantile(p: number, dof: number): number {
-  const z = normalQuantile(p);
-  const a = 2 / (9 * dof);
-  return Math.max(1e-9, dof * (1 - a + z * Math.sqrt(a)) ** 3);
-}
-
-/** The `p` quantile of the standard normal distribution (Acklam's rational approximation). */
-function normalQuantile(p: number): number {
-  const a = [
-    -39.6968302866538, 220.946098424521, -275.928510446969, 138.357751867269, -30.6647980661472,
-    2.50662827745924,
-  ];
-  const b = [
-    -54.4760987982241, 161.585836858041, -155.698979859887, 66.8013118877197, -13.2806815528857,
-  ];
-  const c = [
-    -0.00778489400243029, -0.322396458041136, -2.40075827716184, -2.54973253934373,
-    4.37466414146497, 2.93816398269878,
-  ];
-  const d = [0.00778469570904146, 0.32246712907004, 2.445134137143, 3.75440866190742];
-  const lo = 0.02425;
-  if (p < lo) {
-    const q = Math.sqrt(-2 * Math.log(p));
-    return (
-      (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
-      ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1)
-    );
-  }
-  if (p > 1 - lo) return -normalQuantile(1 - p);
-  const q = p - 0.5;
-  const r = q * q;
-  return (
-    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
-    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
-  );
 }
 
 /** Busy closes split into runs of consecutive attempts. */
@@ -359,9 +293,9 @@ export const closeBusy: Rule = {
             s.at > b.connection.openedAt &&
             s.at <= until &&
             s.data.state === 'reconnecting' &&
-            num(s.data.delayMs) !== undefined,
+            s.data.delayMs !== undefined,
         );
-        return o ? [num(o.data.delayMs)!] : [];
+        return o ? [o.data.delayMs!] : [];
       });
       if (looksUnjittered(reported, 0.005)) {
         problems.add('no jitter');

@@ -1,4 +1,4 @@
-import { budget } from '../metrics/metrics.js';
+import { budget } from '../metrics/budgets.js';
 import type { Evidence, Rule } from './rule.js';
 import type { TraceFrame } from '../trace/trace.js';
 import {
@@ -6,19 +6,18 @@ import {
   bytesToMs,
   clientClosedAfter,
   errorOf,
-  fmtMs,
   hasApp,
   hasFeature,
   obj,
   observationsOf,
   playedChunks,
-  plural,
   responseStatusOf,
   str,
   streamedResponses,
   validAudioBytes,
   wireEvents,
 } from '../trace/trace-query.js';
+import { fmtMs, plural } from '../trace/format.js';
 import { fail, frameEvidence, observationEvidence, pass } from './verdict.js';
 
 /** ERROR-SURVIVE: an `error` event never ends the session by itself; it reaches the app. */
@@ -74,9 +73,7 @@ export const errorSurvive: Rule = {
         (o) =>
           o.at >= e.at &&
           ((code !== undefined && o.data.code === code) ||
-            (message !== undefined &&
-              message !== '' &&
-              (str(o.data.message) ?? '').includes(message))),
+            (message !== undefined && message !== '' && (o.data.message ?? '').includes(message))),
       );
       const fatal = surfaced.find((o) => o.data.fatal === true);
       if (fatal) {
@@ -257,7 +254,7 @@ export const doneStatus: Rule = {
           observationEvidence(
             trace,
             mine[0]!.index,
-            `${r.id} reported ${String(mine[0]!.data.status)}; it ended ${status ?? '?'}`,
+            `${r.id} reported ${mine[0]!.data.status}; it ended ${status ?? '?'}`,
           ),
         );
       }
@@ -304,7 +301,7 @@ export const transcriptAttrib: Rule = {
     );
     const shown = observationsOf(trace, 'transcript');
     const assistantShown = shown.filter(
-      (o) => o.data.role === 'assistant' && str(o.data.item_id) !== undefined,
+      (o) => o.data.role === 'assistant' && o.data.item_id !== undefined,
     );
     if (userTexts.length === 0 && assistantShown.length === 0) return undefined;
     const created = wireEvents(trace, 'out', 'response.created');
@@ -317,7 +314,7 @@ export const transcriptAttrib: Rule = {
       const text = (str(u.event.transcript) ?? '').trim();
       const users = shown.filter((o) => o.data.role === 'user' && o.at >= u.at);
       const same = users.filter((o) => o.data.item_id === itemId);
-      const match = same.find((o) => (str(o.data.text) ?? '').trim() === text);
+      const match = same.find((o) => (o.data.text ?? '').trim() === text);
       const userItem = items.find((i) => obj(i.event.item)?.id === itemId);
       const reply =
         userItem && created.find((c) => c.connection === u.connection && c.index > userItem.index);
@@ -332,7 +329,7 @@ export const transcriptAttrib: Rule = {
           o.at >= u.at &&
           o.data.item_id !== itemId &&
           text !== '' &&
-          (str(o.data.text) ?? '').trim() === text,
+          (o.data.text ?? '').trim() === text,
       );
       if (elsewhere) {
         judged += 1;
@@ -340,7 +337,7 @@ export const transcriptAttrib: Rule = {
           observationEvidence(
             trace,
             elsewhere.index,
-            `user text of ${itemId ?? '?'} shown under ${String(elsewhere.data.item_id)} (${String(elsewhere.data.role)})`,
+            `user text of ${itemId ?? '?'} shown under ${elsewhere.data.item_id} (${elsewhere.data.role})`,
           ),
         );
       } else if (same.length > 0) {
@@ -367,9 +364,9 @@ export const transcriptAttrib: Rule = {
       }
     }
     for (const o of assistantShown) {
-      const itemId = str(o.data.item_id)!;
+      const itemId = o.data.item_id!;
       const full = byItem.get(itemId);
-      const text = (str(o.data.text) ?? '').trim();
+      const text = (o.data.text ?? '').trim();
       if (full === undefined || text === '') continue;
       judged += 1;
       if (!full.trim().startsWith(text)) {

@@ -1,25 +1,20 @@
-import {
-  bargeIns,
-  budget,
-  cancellations,
-  interruptCancels,
-  PENDING_MIN_MS,
-  summarise,
-} from '../metrics/metrics.js';
+import { bargeIns, cancellations, interruptCancels, PENDING_MIN_MS } from '../metrics/episodes.js';
+import type { Cancellation } from '../metrics/episodes.js';
+import type { IndexedObservation } from '../trace/trace-query.js';
+import { budget } from '../metrics/budgets.js';
+import { summarise } from '../metrics/statistics.js';
 import type { Evidence, Rule } from './rule.js';
 import {
   appEndedBetween,
   bytesToMs,
   clientClosedAfter,
   errorOf,
-  fmtMs,
   harnessStalls,
   hasApp,
   hasFeature,
   observationsOf,
   playedBytesBy,
   playedChunks,
-  plural,
   stallWithin,
   stopCovers,
   stopReports,
@@ -27,6 +22,7 @@ import {
   streamedResponses,
   wireEvents,
 } from '../trace/trace-query.js';
+import { fmtMs, plural } from '../trace/format.js';
 import { fail, frameEvidence, observationEvidence, pass, timeEvidence, warn } from './verdict.js';
 
 /** BARGE-STOP: on speech_started while audio plays, playback stops and the queue is dropped. */
@@ -191,32 +187,16 @@ export const staleFence: Rule = {
           ),
         );
       }
-      if (hasFeature(trace, 'transcripts')) {
-        const lateText = r.transcriptDeltas.filter((d) => d.index > c.done.index);
-        if (lateText.length > 0) {
-          const valid = r.transcriptDeltas
-            .filter((d) => d.index < c.done.index)
-            .map((d) => str(d.event.delta) ?? '')
-            .join('');
-          const itemIds = new Set(r.transcriptDeltas.map((d) => str(d.event.item_id)));
-          const grown = transcripts.find(
-            (o) =>
-              o.at >= lateText[0]!.at &&
-              o.data.role === 'assistant' &&
-              (o.data.response_id === r.id || itemIds.has(str(o.data.item_id))) &&
-              (str(o.data.text) ?? '').trim().length > valid.trim().length,
-          );
-          if (grown) {
-            problems.add('late text shown');
-            evidence.push(
-              observationEvidence(
-                trace,
-                grown.index,
-                `${r.id}: shows text that arrived after its cancel`,
-              ),
-            );
-          }
-        }
+      const grown = hasFeature(trace, 'transcripts') ? lateTextShown(c, transcripts) : undefined;
+      if (grown) {
+        problems.add('late text shown');
+        evidence.push(
+          observationEvidence(
+            trace,
+            grown.index,
+            `${r.id}: shows text that arrived after its cancel`,
+          ),
+        );
       }
       for (const d of r.dones.filter((x) => x.index > c.done.index)) {
         for (const n of responses) {
@@ -275,6 +255,31 @@ export const staleFence: Rule = {
     return fail(`Cancelled replies leaked: ${[...problems].join(', ')} (${figures}).`, evidence);
   },
 };
+
+/**
+ * STALE-FENCE: an assistant transcript of a cancelled response, shown after text for it
+ * arrived past its cancel, that is longer than the text that came before the cancel.
+ */
+function lateTextShown(
+  c: Cancellation,
+  transcripts: ReadonlyArray<IndexedObservation<'transcript'>>,
+): IndexedObservation<'transcript'> | undefined {
+  const r = c.response;
+  const lateText = r.transcriptDeltas.filter((d) => d.index > c.done.index);
+  if (lateText.length === 0) return undefined;
+  const valid = r.transcriptDeltas
+    .filter((d) => d.index < c.done.index)
+    .map((d) => str(d.event.delta) ?? '')
+    .join('');
+  const itemIds = new Set(r.transcriptDeltas.map((d) => str(d.event.item_id)));
+  return transcripts.find(
+    (o) =>
+      o.at >= lateText[0]!.at &&
+      o.data.role === 'assistant' &&
+      (o.data.response_id === r.id || itemIds.has(o.data.item_id)) &&
+      (o.data.text ?? '').trim().length > valid.trim().length,
+  );
+}
 
 /** CANCEL-ACTIVE: `response.cancel` only while a response is in flight; interrupt = cancel + flush. */
 export const cancelActive: Rule = {

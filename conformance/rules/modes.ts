@@ -1,15 +1,14 @@
-import { budget } from '../metrics/metrics.js';
+import { budget } from '../metrics/budgets.js';
 import type { Evidence, Rule } from './rule.js';
 import type { Trace } from '../trace/trace.js';
 import {
   actionsOf,
   clientClosedAfter,
   bytesToMs,
-  fmtMs,
-  plural,
   validAudioBytes,
   wireEvents,
 } from '../trace/trace-query.js';
+import { fmtMs, plural } from '../trace/format.js';
 import { fail, frameEvidence, pass } from './verdict.js';
 
 /** Whether the trace ran swaram's Premium model. */

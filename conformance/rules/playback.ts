@@ -1,16 +1,15 @@
-import { budget, PENDING_MIN_MS } from '../metrics/metrics.js';
+import { budget } from '../metrics/budgets.js';
+import { PENDING_MIN_MS } from '../metrics/episodes.js';
 import type { Evidence, Rule } from './rule.js';
 import type { Trace } from '../trace/trace.js';
 import {
   appEndedBetween,
   bytesToMs,
-  speedOf,
+  wallMsOfAudio,
   clientClosedAfter,
-  fmtMs,
   harnessStalls,
   observationsOf,
   playedChunks,
-  plural,
   responseStatusOf,
   stallWithin,
   stopCovers,
@@ -20,8 +19,56 @@ import {
   validAudioBytes,
   wireEvents,
 } from '../trace/trace-query.js';
+import { fmtMs, plural } from '../trace/format.js';
 import type { PlayedChunk, StreamedResponse, WireEvent } from '../trace/trace-query.js';
 import { fail, frameEvidence, observationEvidence, pass } from './verdict.js';
+
+/** PLAY-ORDER (2): chunks, and whole responses, that overlap by more than `jitter`. */
+function findOverlaps(
+  trace: Trace,
+  chunks: readonly PlayedChunk[],
+  jitter: number,
+  problems: Set<string>,
+  evidence: Evidence[],
+): void {
+  const byStart = [...chunks].sort((a, b) => a.start - b.start);
+  for (let i = 1; i < byStart.length; i++) {
+    const prev = byStart[i - 1]!;
+    const next = byStart[i]!;
+    if (next.start < prev.end - jitter) {
+      problems.add('overlapping playback');
+      evidence.push(
+        observationEvidence(
+          trace,
+          next.index,
+          `starts ${fmtMs(prev.end - next.start)} before the previous chunk ended`,
+        ),
+      );
+    }
+  }
+  const spans = new Map<string, { start: number; end: number; first: number }>();
+  for (const c of byStart) {
+    if (c.responseId === undefined) continue;
+    const s = spans.get(c.responseId);
+    if (!s) spans.set(c.responseId, { start: c.start, end: c.end, first: c.index });
+    else s.end = Math.max(s.end, c.end);
+  }
+  const ordered = [...spans].sort((a, b) => a[1].start - b[1].start);
+  for (let i = 1; i < ordered.length; i++) {
+    const [id, span] = ordered[i]!;
+    const earlier = ordered.slice(0, i).find(([, s]) => s.end > span.start + jitter);
+    if (earlier) {
+      problems.add('responses interleaved');
+      evidence.push(
+        observationEvidence(
+          trace,
+          span.first,
+          `${id} started ${fmtMs(earlier[1].end - span.start)} before ${earlier[0]} finished playing`,
+        ),
+      );
+    }
+  }
+}
 
 /** Valid deltas of a response with duplicates (same `event_id`) removed. */
 function distinctDeltas(r: StreamedResponse): Array<WireEvent & { bytes: number }> {
@@ -91,43 +138,7 @@ export const playOrder: Rule = {
 
     // (2) overlap: chunks, and whole responses, may not overlap by more than the report jitter
     // (an `audio.played` arrives when its chunk ended, give or take the adapter's timers).
-    const byStart = [...chunks].sort((a, b) => a.start - b.start);
-    for (let i = 1; i < byStart.length; i++) {
-      const prev = byStart[i - 1]!;
-      const next = byStart[i]!;
-      if (next.start < prev.end - jitter) {
-        problems.add('overlapping playback');
-        evidence.push(
-          observationEvidence(
-            trace,
-            next.index,
-            `starts ${fmtMs(prev.end - next.start)} before the previous chunk ended`,
-          ),
-        );
-      }
-    }
-    const spans = new Map<string, { start: number; end: number; first: number }>();
-    for (const c of byStart) {
-      if (c.responseId === undefined) continue;
-      const s = spans.get(c.responseId);
-      if (!s) spans.set(c.responseId, { start: c.start, end: c.end, first: c.index });
-      else s.end = Math.max(s.end, c.end);
-    }
-    const ordered = [...spans].sort((a, b) => a[1].start - b[1].start);
-    for (let i = 1; i < ordered.length; i++) {
-      const [id, span] = ordered[i]!;
-      const earlier = ordered.slice(0, i).find(([, s]) => s.end > span.start + jitter);
-      if (earlier) {
-        problems.add('responses interleaved');
-        evidence.push(
-          observationEvidence(
-            trace,
-            span.first,
-            `${id} started ${fmtMs(earlier[1].end - span.start)} before ${earlier[0]} finished playing`,
-          ),
-        );
-      }
-    }
+    findOverlaps(trace, chunks, jitter, problems, evidence);
 
     for (const r of responses) {
       const mine = chunks.filter((c) => c.responseId === r.id).sort((a, b) => a.end - b.end);
@@ -202,7 +213,7 @@ export const playOrder: Rule = {
       const firstStart = mine[0]?.start ?? firstDelta.at;
       const deadline =
         Math.max(firstStart, lastDelta.at) +
-        bytesToMs(sentBytes) / speedOf(trace) +
+        wallMsOfAudio(trace, bytesToMs(sentBytes)) +
         jitter +
         reportWait;
       const stop = stops.find((s) => s.at >= firstDelta.at && stopCovers(s, r.id));

@@ -1,14 +1,50 @@
-import { budget } from '../metrics/metrics.js';
-import type { Rule } from './rule.js';
-import { fmtMs, num, observationsOf } from '../trace/trace-query.js';
-import { fail, notObservable, observationEvidence, pass } from './verdict.js';
+import { budget } from '../metrics/budgets.js';
+import { slope } from '../metrics/statistics.js';
+import type { Rule, RuleContext, Verdict } from './rule.js';
+import type { Trace } from '../trace/trace.js';
+import { fmtMs } from '../trace/format.js';
+import { fail, notObservable, pass, timeEvidence } from './verdict.js';
+
+/** One memory sample of the client: resident megabytes at a clock time. */
+export interface MemorySample {
+  at: number;
+  mb: number;
+}
 
 /**
- * The observation BOUNDED-MEMORY would read: `{"type": "memory", "bytes": <resident bytes>}`.
- * It is NOT part of swaram-adapter/1; it is a proposal, and the rule reads it only if an
- * adapter sends it (unknown observations are otherwise ignored by the runner).
+ * The client's memory samples. BOUNDED-MEMORY would read the proposed observation
+ * `{"type": "memory", "bytes": <resident bytes>}`, which is NOT part of swaram-adapter/1: the
+ * runner drops unknown observations, so a trace holds none and this is empty until the adapter
+ * protocol gains it (then read it here).
  */
-export const MEMORY_OBSERVATION = 'memory';
+export function memorySamples(_trace: Trace): MemorySample[] {
+  return [];
+}
+
+/** Judges memory samples: a least-squares slope over at least `memory.minSpanMs`. */
+export function judgeMemory(samples: readonly MemorySample[], context: RuleContext): Verdict {
+  const minSpan = budget(context, 'memory.minSpanMs');
+  const span = samples.length > 0 ? samples[samples.length - 1]!.at - samples[0]!.at : 0;
+  if (samples.length < 3 || span < minSpan) {
+    return notObservable(
+      samples.length === 0
+        ? 'The adapter reports no memory samples (swaram-adapter/1 has no memory observation), so memory growth cannot be judged.'
+        : `Memory samples span ${fmtMs(span)}; at least ${fmtMs(minSpan)} is needed to fit a slope.`,
+    );
+  }
+  const perHour = slope(samples.map((p) => [p.at, p.mb] as const)) * 3_600_000;
+  const limit = budget(context, 'memory.slopeMaxMBPerHour');
+  const first = samples[0]!;
+  const last = samples[samples.length - 1]!;
+  const evidence = [
+    timeEvidence(first.at, `${first.mb.toFixed(1)} MB`),
+    timeEvidence(last.at, `${last.mb.toFixed(1)} MB`),
+  ];
+  const figures = `${perHour.toFixed(1)} MB/h over ${fmtMs(span)}`;
+  return perHour < limit
+    ? pass(`Memory stayed flat (${figures}).`, evidence)
+    : fail(`Memory grew ${figures}, over the ${limit} MB/h budget.`, evidence);
+}
 
 /** BOUNDED-MEMORY: memory stays flat over a long session. Not observable today. */
 export const boundedMemory: Rule = {
@@ -30,41 +66,7 @@ export const boundedMemory: Rule = {
   needs: { app: true },
   check(trace, context) {
     if (trace.connections.length === 0) return undefined;
-    const samples = observationsOf(trace, MEMORY_OBSERVATION).flatMap((o) => {
-      const bytes = num(o.data.bytes);
-      return bytes === undefined ? [] : [{ at: o.at, mb: bytes / 1e6, index: o.index }];
-    });
-    const minSpan = budget(context, 'memory.minSpanMs');
-    const span = samples.length > 0 ? samples[samples.length - 1]!.at - samples[0]!.at : 0;
-    if (samples.length < 3 || span < minSpan) {
-      return notObservable(
-        samples.length === 0
-          ? 'The adapter reports no memory samples (swaram-adapter/1 has no memory observation), so memory growth cannot be judged.'
-          : `Memory samples span ${fmtMs(span)}; at least ${fmtMs(minSpan)} is needed to fit a slope.`,
-      );
-    }
-    const mx = samples.reduce((s, p) => s + p.at, 0) / samples.length;
-    const my = samples.reduce((s, p) => s + p.mb, 0) / samples.length;
-    let sxy = 0;
-    let sxx = 0;
-    for (const p of samples) {
-      sxy += (p.at - mx) * (p.mb - my);
-      sxx += (p.at - mx) ** 2;
-    }
-    const perHour = (sxy / sxx) * 3_600_000;
-    const limit = budget(context, 'memory.slopeMaxMBPerHour');
-    const evidence = [
-      observationEvidence(trace, samples[0]!.index, `${samples[0]!.mb.toFixed(1)} MB`),
-      observationEvidence(
-        trace,
-        samples[samples.length - 1]!.index,
-        `${samples[samples.length - 1]!.mb.toFixed(1)} MB`,
-      ),
-    ];
-    const figures = `${perHour.toFixed(1)} MB/h over ${fmtMs(span)}`;
-    return perHour < limit
-      ? pass(`Memory stayed flat (${figures}).`, evidence)
-      : fail(`Memory grew ${figures}, over the ${limit} MB/h budget.`, evidence);
+    return judgeMemory(memorySamples(trace), context);
   },
 };
 

@@ -1,3 +1,6 @@
+import type { Budgets } from '../metrics/budgets.js';
+
+export type { Budgets };
 import type { Trace } from '../trace/trace.js';
 
 /** MUST rules decide the exit code; SHOULD rules only with `--fail-on should`. */
@@ -45,9 +48,6 @@ export interface RuleNeeds {
   /** True when the rule reads adapter observations ([app]); wire-only runs: `not_observable`. */
   app?: boolean;
 }
-
-/** Budgets for latency metrics (ms); the defaults are the catalogue's proposals. */
-export type Budgets = Readonly<Record<string, number>>;
 
 /** What a rule may read besides the trace. */
 export interface RuleContext {

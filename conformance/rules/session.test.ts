@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RULE_CONTEXT } from '../metrics/metrics.js';
+import { DEFAULT_RULE_CONTEXT } from '../metrics/budgets.js';
 import type { Rule } from './rule.js';
 import type { Trace } from '../trace/trace.js';
 import { traceBuilder } from '../testing/trace-builder.js';

@@ -1,16 +1,9 @@
 import { CLIENT_EVENT_TYPES, isOpenAiOnlyClientEventType } from '../../protocol/events.js';
-import { budget } from '../metrics/metrics.js';
+import { budget } from '../metrics/budgets.js';
 import type { Evidence, Rule } from './rule.js';
 import type { Trace } from '../trace/trace.js';
-import {
-  errorOf,
-  hasApp,
-  obj,
-  observationsOf,
-  plural,
-  str,
-  wireEvents,
-} from '../trace/trace-query.js';
+import { errorOf, hasApp, obj, observationsOf, str, wireEvents } from '../trace/trace-query.js';
+import { plural } from '../trace/format.js';
 import { fail, frameEvidence, pass, warn } from './verdict.js';
 
 /** Connection numbers that carry at least one client frame, in order. */

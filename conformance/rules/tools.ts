@@ -1,18 +1,19 @@
-import { budget, functionCallOutputId, summarise, toolRoundTrips } from '../metrics/metrics.js';
-import type { ToolRoundTrip } from '../metrics/metrics.js';
+import { budget } from '../metrics/budgets.js';
+import { functionCallOutputId, toolRoundTrips } from '../metrics/episodes.js';
+import { summarise } from '../metrics/statistics.js';
+import type { ToolRoundTrip } from '../metrics/episodes.js';
 import type { Evidence, Rule, RuleContext } from './rule.js';
 import type { Trace } from '../trace/trace.js';
 import {
   actionsOf,
-  fmtMs,
   hasApp,
   hasFeature,
   obj,
   observationsOf,
-  plural,
   str,
   wireEvents,
 } from '../trace/trace-query.js';
+import { fmtMs, plural } from '../trace/format.js';
 import { fail, frameEvidence, observationEvidence, pass, warn } from './verdict.js';
 
 /**
@@ -236,7 +237,7 @@ export const toolOnce: Rule = {
     }
     const ran = new Map<string, number[]>();
     for (const o of invokes) {
-      const id = str(o.data.call_id);
+      const id = o.data.call_id;
       if (id !== undefined) ran.set(id, [...(ran.get(id) ?? []), o.index]);
     }
     const ids = [...new Set([...delivered.keys(), ...ran.keys()])].filter(

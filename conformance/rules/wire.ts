@@ -1,5 +1,5 @@
 import type { Evidence, Rule } from './rule.js';
-import { plural } from '../trace/trace-query.js';
+import { plural } from '../trace/format.js';
 import { fail, frameEvidence, pass } from './verdict.js';
 
 /** WIRE-SCHEMA: every client frame validates against the strict client schemas. */

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../protocol/package-root.js';
-import { METRICS, summarise } from '../metrics/metrics.js';
+import { METRICS } from '../metrics/metrics.js';
+import { summarise } from '../metrics/statistics.js';
 import type {
   MetricResult,
   RuleResult,

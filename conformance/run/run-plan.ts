@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Clock } from '../../mock-server/clock.js';
-import { DEFAULT_BUDGETS } from '../metrics/metrics.js';
+import { DEFAULT_BUDGETS } from '../metrics/budgets.js';
 import type { ScenarioResult } from '../results/result-schema.js';
 import { selectRules } from '../rules/catalogue.js';
 import type { Rule } from '../rules/rule.js';

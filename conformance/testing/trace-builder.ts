@@ -1,5 +1,5 @@
-import { parseClientEvent, parseServerEvent } from '../../protocol/codec.js';
-import type { Violation } from '../../protocol/codec.js';
+import type { ObservationType } from '../target/adapter-protocol.js';
+import { traceFrame } from '../trace/trace-recorder.js';
 import { BYTES_PER_MS } from '../../protocol/audio/pcm16.js';
 import type {
   Trace,
@@ -147,6 +147,7 @@ export class TraceBuilder {
       dir,
       connection: this.current,
       text: '<binary>',
+      valid: false,
       event: undefined,
       violations: [
         { code: 'invalid_json', path: '', message: 'a binary frame; swaram takes JSON text only' },
@@ -156,9 +157,13 @@ export class TraceBuilder {
     return this;
   }
 
-  /** An adapter observation. */
-  observe(type: string, data: Json = {}): this {
-    this.observations.push({ at: this.clock, type, data: { type, ...data } });
+  /**
+   * An adapter observation. Its fields are not validated (a test may leave out required ones
+   * to see how rules cope).
+   */
+  observe(type: ObservationType, data: Json = {}): this {
+    const observation = { at: this.clock, type, data: { type, ...data } };
+    this.observations.push(observation as unknown as TraceObservation);
     return this;
   }
 
@@ -434,29 +439,7 @@ export class TraceBuilder {
   private frame(dir: 'in' | 'out', event: Json | string): this {
     this.requireConnection();
     const text = typeof event === 'string' ? event : JSON.stringify(event);
-    let parsed: TraceFrame['event'];
-    try {
-      const value: unknown = JSON.parse(text);
-      if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-        const record = value as Json;
-        if (typeof record.type === 'string') parsed = record as TraceFrame['event'];
-      }
-    } catch {
-      parsed = undefined;
-    }
-    const result =
-      dir === 'in'
-        ? parseClientEvent(text, { strict: true })
-        : parseServerEvent(text, { strict: true });
-    const violations: Violation[] = result.ok ? [] : [...result.violations];
-    this.frames.push({
-      at: this.clock,
-      dir,
-      connection: this.current,
-      text,
-      event: parsed,
-      violations,
-    });
+    this.frames.push(traceFrame(this.clock, dir, this.current, text));
     return this;
   }
 }

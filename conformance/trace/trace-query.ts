@@ -1,32 +1,54 @@
 import { decodedBase64Length, pcm16Base64Problem } from '../../protocol/codec.js';
 import { BYTES_PER_MS } from '../../protocol/audio/pcm16.js';
-import type { Trace, TraceAction, TraceConnection, TraceFrame } from './trace.js';
+import type { ObservationType, PlaybackStopReason } from '../target/adapter-protocol.js';
+import type {
+  Trace,
+  TraceAction,
+  TraceConnection,
+  TraceFrame,
+  TraceObservationOf,
+  LooseEvent,
+  WireEventOf,
+  WireEventType,
+} from './trace.js';
 
 /*
  * Small, pure readers over a Trace, shared by the rules and the metrics. Every reader returns
  * indexes into the trace's arrays so findings can point at the evidence.
  */
 
-/** A parsed wire event with its index in `trace.frames`. */
-export interface WireEvent {
+/** Where a wire event sits in the trace. */
+interface WireEventPlace<T extends string> {
   /** Index into `trace.frames`. */
   index: number;
   at: number;
   dir: 'in' | 'out';
   connection: number;
-  type: string;
-  event: Record<string, unknown>;
+  type: T;
   frame: TraceFrame;
 }
 
-/** An adapter observation with its index in `trace.observations`. */
-export interface IndexedObservation {
-  /** Index into `trace.observations`. */
-  index: number;
-  at: number;
-  type: string;
-  data: Record<string, unknown>;
-}
+/**
+ * A wire event of one of the types `T` with its index in `trace.frames`: typed when its frame
+ * is valid (`valid: true`), read loosely when it broke the strict schemas (`valid: false`, a
+ * {@link LooseEvent} whose fields a rule must check). Without `T`, every event is loose.
+ */
+export type WireEvent<T extends string = string> = WireEventPlace<T> &
+  (
+    | { valid: true; event: T extends WireEventType ? WireEventOf<T> : LooseEvent }
+    | { valid: false; event: LooseEvent }
+  );
+
+/** A valid wire event of one of the types `T`, typed, with its index in `trace.frames`. */
+export type ValidWireEvent<T extends WireEventType> = Extract<WireEvent<T>, { valid: true }>;
+
+/** An adapter observation of one of the types `T`, with its index in `trace.observations`. */
+export type IndexedObservation<T extends ObservationType = ObservationType> = {
+  [K in T]: TraceObservationOf<K> & {
+    /** Index into `trace.observations`. */
+    index: number;
+  };
+}[T];
 
 /** One `audio.played` report, placed on the clock with the virtual speaker's model. */
 export interface PlayedChunk {
@@ -67,7 +89,20 @@ export function obj(value: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
-/** Every parsed wire event, optionally of one direction and one or more types. */
+/**
+ * Every wire event (valid or not), optionally of one direction and one or more types; typed by
+ * type when the types are literal: `wireEvents(trace, 'out', 'response.done')`.
+ */
+export function wireEvents<T extends WireEventType>(
+  trace: Trace,
+  dir: 'in' | 'out' | undefined,
+  types: T | readonly T[],
+): Array<WireEvent<T>>;
+export function wireEvents(
+  trace: Trace,
+  dir?: 'in' | 'out',
+  types?: string | readonly string[],
+): WireEvent[];
 export function wireEvents(
   trace: Trace,
   dir?: 'in' | 'out',
@@ -77,31 +112,58 @@ export function wireEvents(
   const out: WireEvent[] = [];
   trace.frames.forEach((frame, index) => {
     const event = frame.event;
-    if (event === undefined || typeof event.type !== 'string') return;
+    if (event === undefined) return;
     if (dir !== undefined && frame.dir !== dir) return;
     if (wanted !== undefined && !wanted.includes(event.type)) return;
-    out.push({
+    const place = {
       index,
       at: frame.at,
       dir: frame.dir,
       connection: frame.connection,
       type: event.type,
-      event,
       frame,
-    });
+    };
+    out.push(
+      frame.valid
+        ? { ...place, valid: true, event: event as never }
+        : { ...place, valid: false, event: frame.event! },
+    );
   });
   return out;
 }
 
-/** Every observation of one or more types. */
-export function observationsOf(
+/**
+ * The valid wire events of one or more types, typed: `framesOf(trace, 'response.done')` gives
+ * events whose `event` is a `ServerEventOf<'response.done'>`. Frames that broke the strict
+ * schemas are left out (read them with {@link wireEvents}).
+ */
+export function framesOf<T extends WireEventType>(
   trace: Trace,
-  types: string | readonly string[],
-): IndexedObservation[] {
-  const wanted = typeof types === 'string' ? [types] : types;
-  const out: IndexedObservation[] = [];
+  types: T | readonly T[],
+): Array<ValidWireEvent<T>> {
+  return wireEvents(trace, undefined, types).filter((e): e is ValidWireEvent<T> => e.valid);
+}
+
+/**
+ * Every observation of one or more types, typed by type:
+ * `observationsOf(trace, 'connection')[0]?.data.state` is a `ConnectionState`.
+ */
+export function observationsOf<T extends ObservationType>(
+  trace: Trace,
+  types: T | readonly T[],
+): Array<IndexedObservation<T>> {
+  const wanted: readonly ObservationType[] = typeof types === 'string' ? [types] : types;
+  const out: Array<IndexedObservation<T>> = [];
   trace.observations.forEach((o, index) => {
-    if (wanted.includes(o.type)) out.push({ index, at: o.at, type: o.type, data: o.data });
+    if (!wanted.includes(o.type)) return;
+    // o.type is one of T, so this is the observation of that type.
+    const indexed: TraceObservationOf<ObservationType> & { index: number } = {
+      at: o.at,
+      type: o.type,
+      data: o.data,
+      index,
+    };
+    out.push(indexed as unknown as IndexedObservation<T>);
   });
   return out;
 }
@@ -164,29 +226,41 @@ export function bytesToMs(bytes: number): number {
  * microphone and the adapter's virtual speaker (`connect.options.speed`: 48 × speed bytes per
  * ms) all run this many times faster than real time.
  */
-export function speedOf(trace: Trace): number {
+function speedOf(trace: Pick<Trace, 'speed'>): number {
   const s = trace.speed;
   return typeof s === 'number' && Number.isFinite(s) && s > 0 ? s : 1;
 }
 
+/**
+ * How long `audioMs` of audio takes on the trace's (wall) clock at the run's speed. The one
+ * place rules and metrics turn audio durations into trace time.
+ */
+export function wallMsOfAudio(trace: Pick<Trace, 'speed'>, audioMs: number): number {
+  return audioMs / speedOf(trace);
+}
+
+/** How much audio (ms) plays in `wallMs` of the trace's clock at the run's speed. */
+export function audioMsOfWall(trace: Pick<Trace, 'speed'>, wallMs: number): number {
+  return wallMs * speedOf(trace);
+}
+
 /** Every `audio.played` observation, placed on the clock (start = arrival − duration / speed). */
 export function playedChunks(trace: Trace): PlayedChunk[] {
-  const speed = speedOf(trace);
   return observationsOf(trace, 'audio.played').flatMap((o) => {
-    const bytes = num(o.data.bytes);
-    if (bytes === undefined || bytes <= 0) return [];
+    const bytes = o.data.bytes;
+    if (bytes <= 0) return [];
     const ms = bytesToMs(bytes);
     return [
       {
         index: o.index,
         end: o.at,
-        start: o.at - ms / speed,
+        start: o.at - wallMsOfAudio(trace, ms),
         bytes,
         ms,
-        wallMs: ms / speed,
-        responseId: str(o.data.response_id),
-        itemId: str(o.data.item_id),
-        audio: str(o.data.audio),
+        wallMs: wallMsOfAudio(trace, ms),
+        responseId: o.data.response_id,
+        itemId: o.data.item_id,
+        audio: o.data.audio,
       },
     ];
   });
@@ -196,9 +270,9 @@ export function playedChunks(trace: Trace): PlayedChunk[] {
 export interface StopReport {
   index: number;
   at: number;
-  reason: string | undefined;
+  reason: PlaybackStopReason;
   responseIds: string[];
-  droppedBytes: number | undefined;
+  droppedBytes: number;
 }
 
 /** Every `playback.stopped` observation. */
@@ -206,11 +280,9 @@ export function stopReports(trace: Trace): StopReport[] {
   return observationsOf(trace, 'playback.stopped').map((o) => ({
     index: o.index,
     at: o.at,
-    reason: str(o.data.reason),
-    responseIds: Array.isArray(o.data.response_ids)
-      ? o.data.response_ids.filter((x): x is string => typeof x === 'string')
-      : [],
-    droppedBytes: num(o.data.droppedBytes),
+    reason: o.data.reason,
+    responseIds: [...(o.data.response_ids ?? [])],
+    droppedBytes: o.data.droppedBytes,
   }));
 }
 
@@ -351,18 +423,6 @@ export function hasFeature(trace: Trace, feature: string): boolean {
   return trace.features.includes(feature);
 }
 
-/** Formats a duration in ms for reasons: `12 ms`, `1.25 s`. */
-export function fmtMs(ms: number): string {
-  if (!Number.isFinite(ms)) return String(ms);
-  if (Math.abs(ms) >= 1000) return `${(ms / 1000).toFixed(2).replace(/\.?0+$/, '')} s`;
-  return `${Math.round(ms)} ms`;
-}
-
-/** "1 thing" / "3 things". */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
 /** Evidence that the harness itself stalled: timestamps that bunched up after a pause. */
 export interface HarnessStall {
   /** When the first item of the bunch was stamped: the harness had just caught up. */
@@ -384,7 +444,6 @@ export interface HarnessStall {
  * in real time.)
  */
 export function harnessStalls(trace: Trace): HarnessStall[] {
-  const speed = speedOf(trace);
   const stalls: HarnessStall[] = [];
   const scan = (items: ReadonlyArray<{ at: number; wallMs: number }>, paced: boolean) => {
     let runStart = 0;
@@ -407,7 +466,7 @@ export function harnessStalls(trace: Trace): HarnessStall[] {
   };
   for (const r of streamedResponses(trace).values()) {
     scan(
-      r.deltas.map((d) => ({ at: d.at, wallMs: bytesToMs(d.bytes) / speed })),
+      r.deltas.map((d) => ({ at: d.at, wallMs: wallMsOfAudio(trace, bytesToMs(d.bytes)) })),
       true,
     );
   }
@@ -424,7 +483,7 @@ export function harnessStalls(trace: Trace): HarnessStall[] {
       const audio = e.event.audio;
       if (typeof audio !== 'string') continue;
       const list = byConnection.get(e.connection) ?? [];
-      list.push({ at: e.at, wallMs: bytesToMs(decodedBase64Length(audio)) / speed });
+      list.push({ at: e.at, wallMs: wallMsOfAudio(trace, bytesToMs(decodedBase64Length(audio))) });
       byConnection.set(e.connection, list);
     }
     for (const list of byConnection.values()) scan(list, false);

@@ -2,7 +2,7 @@ import { parseClientEvent, parseServerEvent } from '../../protocol/codec.js';
 import type { ConnectionEvent } from '../../mock-server/mock-server.js';
 import type { WireFrame } from '../../mock-server/frame-log.js';
 import type { Observation } from '../target/adapter-protocol.js';
-import type { Trace, TraceFrame, TraceObservation } from './trace.js';
+import type { LooseEvent, Trace, TraceFrame, TraceObservation } from './trace.js';
 
 /** What a recorder needs to know before the first frame. */
 export interface TraceRecorderOptions {
@@ -94,28 +94,14 @@ export class TraceRecorder {
 
   /** A frame on the wire (the mock's `onFrame` hook), validated with the strict schemas. */
   frame(f: Pick<WireFrame, 'session' | 'dir' | 'at' | 'text' | 'binary'>): void {
-    const parsed = f.binary
-      ? undefined
-      : f.dir === 'in'
-        ? parseClientEvent(f.text, { strict: true })
-        : parseServerEvent(f.text, { strict: true });
-    const frame: TraceFrame = {
-      at: f.at,
-      dir: f.dir,
-      connection: this.sessionNumbers.get(f.session) ?? 0,
-      text: f.text,
-      event: readEvent(f.text),
-      violations: parsed && !parsed.ok ? [...parsed.violations] : [],
-      ...(f.binary ? { binary: true } : {}),
-    };
-    this.trace.frames.push(frame);
+    const connection = this.sessionNumbers.get(f.session) ?? 0;
+    this.trace.frames.push(traceFrame(f.at, f.dir, connection, f.text, f.binary === true));
     this.changed();
   }
 
   /** An observation the adapter reported, with its arrival time. */
   observation(at: number, observation: Observation): void {
-    const o: TraceObservation = { at, type: observation.type, data: { ...observation } };
-    this.trace.observations.push(o);
+    this.trace.observations.push(traceObservation(at, observation));
     this.changed();
   }
 
@@ -146,8 +132,38 @@ export class TraceRecorder {
   }
 }
 
+/**
+ * A frame of the trace: valid (strict schemas) with its typed event, or invalid with its JSON
+ * read loosely and the violations.
+ */
+export function traceFrame(
+  at: number,
+  dir: 'in' | 'out',
+  connection: number,
+  text: string,
+  binary = false,
+): TraceFrame {
+  const base = { at, connection, text, ...(binary ? { binary: true } : {}) };
+  if (binary) return { ...base, dir, valid: false, event: undefined, violations: [] };
+  if (dir === 'in') {
+    const parsed = parseClientEvent(text, { strict: true });
+    return parsed.ok
+      ? { ...base, dir, valid: true, event: parsed.event, violations: [] }
+      : { ...base, dir, valid: false, event: readEvent(text), violations: [...parsed.violations] };
+  }
+  const parsed = parseServerEvent(text, { strict: true });
+  return parsed.ok
+    ? { ...base, dir, valid: true, event: parsed.event, violations: [] }
+    : { ...base, dir, valid: false, event: readEvent(text), violations: [...parsed.violations] };
+}
+
+/** A trace observation: the validated observation with its arrival time. */
+export function traceObservation(at: number, observation: Observation): TraceObservation {
+  return { at, type: observation.type, data: { ...observation } } as TraceObservation;
+}
+
 /** The JSON of a frame when it is an object with a string `type`. */
-function readEvent(text: string): ({ type: string } & Record<string, unknown>) | undefined {
+function readEvent(text: string): LooseEvent | undefined {
   try {
     const v: unknown = JSON.parse(text);
     if (
@@ -156,7 +172,7 @@ function readEvent(text: string): ({ type: string } & Record<string, unknown>) |
       !Array.isArray(v) &&
       typeof (v as { type?: unknown }).type === 'string'
     ) {
-      return v as { type: string } & Record<string, unknown>;
+      return v as LooseEvent;
     }
   } catch {
     // not JSON: the violations say so

@@ -1,4 +1,13 @@
 import type { Violation } from '../../protocol/codec.js';
+import type {
+  ClientEvent,
+  ClientEventOf,
+  ClientEventType,
+  ServerEvent,
+  ServerEventOf,
+  ServerEventType,
+} from '../../protocol/events.js';
+import type { ObservationOf, ObservationType } from '../target/adapter-protocol.js';
 
 /**
  * Everything one scenario run saw, on one clock: rules judge this, reporters render it.
@@ -21,7 +30,7 @@ export interface Trace {
   /**
    * The run's speed factor: the mock's replies, the microphone and the adapter's virtual
    * speaker all run this many times faster than real time (absent or 1 = real time). Rules that relate
-   * audio duration to wall time divide by it.
+   * audio duration to wall time use `wallMsOfAudio` / `audioMsOfWall` (trace-query.ts).
    */
   speed?: number;
   /** Every WebSocket connection the client opened to the mock, in order. */
@@ -50,28 +59,82 @@ export interface TraceConnection {
   closedBy: 'server' | 'client' | undefined;
 }
 
-/** One frame on the wire. `in` is client → mock, `out` is mock → client. */
-export interface TraceFrame {
+/** A client or server event type. */
+export type WireEventType = ClientEventType | ServerEventType;
+
+/** The event of a type: a client event for client types, a server event for server types. */
+export type WireEventOf<T extends WireEventType> = T extends ClientEventType
+  ? ClientEventOf<T>
+  : T extends ServerEventType
+    ? ServerEventOf<T>
+    : never;
+
+/**
+ * The JSON of a frame that broke the strict schemas, read as it was: an object with a string
+ * `type` whose other fields are unknown (a rule must check what it reads).
+ */
+export interface LooseEvent {
+  readonly type: string;
+  readonly [field: string]: unknown;
+}
+
+interface TraceFrameBase {
   at: number;
-  dir: 'in' | 'out';
   /** Connection number (see {@link TraceConnection.number}). */
   connection: number;
   /** The raw text (binary frames: `<binary>`). */
   text: string;
-  /** The parsed event when the frame is JSON with a string `type`, valid or not. */
-  event: ({ type: string } & Record<string, unknown>) | undefined;
-  /** Schema violations of this frame (strict schemas); empty when it is valid. */
-  violations: Violation[];
   binary?: boolean;
 }
 
-/** One adapter observation (see docs/adapter-protocol.md), with the runner's arrival time. */
-export interface TraceObservation {
-  at: number;
-  /** The observation's `type`: `connection`, `error`, `audio.played`, `playback.stopped`, … */
-  type: string;
-  data: Record<string, unknown>;
+/** A client → mock frame that validates against the strict client schemas. */
+export interface ValidClientFrame extends TraceFrameBase {
+  dir: 'in';
+  valid: true;
+  event: ClientEvent;
+  violations: [];
 }
+
+/** A mock → client frame that validates against the strict server schemas. */
+export interface ValidServerFrame extends TraceFrameBase {
+  dir: 'out';
+  valid: true;
+  event: ServerEvent;
+  violations: [];
+}
+
+/**
+ * A frame that breaks the strict schemas (or is binary, or not JSON). `event` is its JSON when
+ * that is an object with a string `type` (a malformed audio delta still names its response),
+ * with fields of unknown type; `violations` say what is wrong.
+ */
+export interface InvalidFrame extends TraceFrameBase {
+  dir: 'in' | 'out';
+  valid: false;
+  event: LooseEvent | undefined;
+  /** Schema violations (strict schemas); empty for a binary frame. */
+  violations: Violation[];
+}
+
+/**
+ * One frame on the wire. `in` is client → mock, `out` is mock → client. `valid` tells a typed
+ * event (strict schemas) from a loosely read one.
+ */
+export type TraceFrame = ValidClientFrame | ValidServerFrame | InvalidFrame;
+
+/** One adapter observation of one type, with the runner's arrival time. */
+export interface TraceObservationOf<T extends ObservationType> {
+  at: number;
+  type: T;
+  /** The observation as the adapter sent it (validated against its schema). */
+  data: ObservationOf<T>;
+}
+
+/**
+ * One adapter observation (see docs/adapter-protocol.md), with the runner's arrival time; a
+ * union discriminated by `type`, so `o.type === 'connection'` types `o.data`.
+ */
+export type TraceObservation = { [T in ObservationType]: TraceObservationOf<T> }[ObservationType];
 
 /** Something the runner did, with the time it did it. */
 export interface TraceAction {
@@ -84,24 +147,4 @@ export interface TraceAction {
    */
   kind: string;
   data: Record<string, unknown>;
-}
-
-/** The in-flow (client → mock) events of a trace, parsed, with their frames. */
-export function clientEvents(
-  trace: Trace,
-): Array<TraceFrame & { event: { type: string } & Record<string, unknown> }> {
-  return trace.frames.filter(
-    (f): f is TraceFrame & { event: { type: string } & Record<string, unknown> } =>
-      f.dir === 'in' && f.event !== undefined,
-  );
-}
-
-/** The mock → client events of a trace, parsed, with their frames. */
-export function serverEvents(
-  trace: Trace,
-): Array<TraceFrame & { event: { type: string } & Record<string, unknown> }> {
-  return trace.frames.filter(
-    (f): f is TraceFrame & { event: { type: string } & Record<string, unknown> } =>
-      f.dir === 'out' && f.event !== undefined,
-  );
 }

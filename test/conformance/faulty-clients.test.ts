@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RULES } from '../../conformance/rules/catalogue.js';
-import { DEFAULT_BUDGETS } from '../../conformance/metrics/metrics.js';
+import { DEFAULT_BUDGETS } from '../../conformance/metrics/budgets.js';
 import type { RunResult } from '../../conformance/results/result-schema.js';
 import { runConformance, type ConformanceOptions } from '../../conformance/run/run-conformance.js';
 import { SCENARIOS } from '../../conformance/scenarios/index.js';
