@@ -44,6 +44,8 @@ export interface ConformanceOptions {
   jobs?: number;
   /** Multiplies every wait inside scenarios (slow clients, loaded machines). Default 1. */
   timeoutFactor?: number;
+  /** How long the adapter has to say `hello`, ms. Default 10 000 (`--handshake-timeout`). */
+  handshakeTimeoutMs?: number;
   /** Longest one scenario run may take, ms. Default: each scenario's own (30–60 s at speed 1). */
   timeoutMs?: number;
   /** Which failures make the exit code 1: `must` (default), `should`, or `warn` (any warn too). */
@@ -127,7 +129,10 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
         : undefined;
 
   // What the client supports decides which scenarios can run: ask it once.
-  const features = spec.mode === 'wire' ? new Set<string>() : await probeFeatures(spec, clock);
+  const features =
+    spec.mode === 'wire'
+      ? new Set<string>()
+      : await probeFeatures(spec, clock, options.handshakeTimeoutMs);
 
   let chosen: Scenario[];
   if (options.scenarios && options.scenarios.length > 0) {
@@ -203,6 +208,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
       ...(model ? { model } : {}),
       ...(options.timeoutFactor ? { timeoutFactor: options.timeoutFactor } : {}),
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.handshakeTimeoutMs ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
     });
     client ??= outcome.client;
     const trace = outcome.trace;
@@ -342,8 +348,15 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
 }
 
 /** Starts the client once to read its `hello` (features), then stops it. */
-async function probeFeatures(spec: TargetSpec, clock: Clock): Promise<Set<string>> {
-  const target = new Target(spec, { now: () => clock.now() });
+async function probeFeatures(
+  spec: TargetSpec,
+  clock: Clock,
+  handshakeTimeoutMs: number | undefined,
+): Promise<Set<string>> {
+  const target = new Target(spec, {
+    now: () => clock.now(),
+    ...(handshakeTimeoutMs ? { handshakeTimeoutMs } : {}),
+  });
   try {
     const hello = await target.start();
     return new Set(hello?.features ?? []);

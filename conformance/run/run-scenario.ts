@@ -25,6 +25,8 @@ export interface RunScenarioOptions {
   timeoutFactor?: number;
   /** Longest the whole run may take, real ms; default the scenario's own `timeoutMs`. */
   timeoutMs?: number;
+  /** How long the adapter has to say `hello`, ms. Default: the Target's (10 000). */
+  handshakeTimeoutMs?: number;
 }
 
 /** A finished run: the trace, the client's stderr, the adapter's hello. */
@@ -127,6 +129,7 @@ export async function runScenario(
   const apiKey = scenario.apiKey ?? server.keys[0]!;
   const target = new Target(options.spec, {
     now: () => clock.now(),
+    ...(options.handshakeTimeoutMs ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
     ...(wireOnly ? { wire: { url: server.url, apiKey, model } } : {}),
   });
   const action = (kind: string, data: Record<string, unknown> = {}) => {
