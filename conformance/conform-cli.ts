@@ -76,7 +76,7 @@ export async function runConformCli(argv: string[]): Promise<void> {
       .help()
       .alias('h', 'help')
       .version(ownVersion())
-      .wrap(Math.min(110, process.stdout.columns || 100)),
+      .wrap(process.stdout.isTTY ? Math.min(110, process.stdout.columns) : null),
   );
 }
 

@@ -89,7 +89,7 @@ export async function runMockCli(argv: string[]): Promise<void> {
       .help()
       .alias('h', 'help')
       .version(ownVersion())
-      .wrap(Math.min(110, process.stdout.columns || 100)),
+      .wrap(process.stdout.isTTY ? Math.min(110, process.stdout.columns) : null),
   );
 }
 
