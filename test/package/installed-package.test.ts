@@ -202,8 +202,9 @@ describe('the packed package, installed offline into a fresh project', () => {
         { cwd: work, env },
       ),
     );
-    expect(r.stdout).toContain('swaram-reference-ts');
-    expect(r.stdout).toMatch(/greeting .*\d+ pass/);
-    expect(r.stdout).toContain('PASSED');
+    // The terminal reporter writes to stderr; exit code 0 (execFile rejects otherwise).
+    expect(r.stderr).toContain('target: swaram-reference-ts (adapter)');
+    expect(r.stderr).toMatch(/greeting .*\d+ pass/);
+    expect(r.stderr).toContain('PASSED');
   }, 120_000);
 });
