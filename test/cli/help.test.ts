@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+
+// Each case spawns a process through tsx: seconds each on a loaded machine.
+const SPAWN_TIMEOUT = 60_000;
 import { runCli } from './run-cli.js';
 
 /** What each --help teaches: its examples, the defaults, the flags the docs name. */
@@ -98,22 +101,30 @@ const HELP: Array<{
 ];
 
 describe('--help of every command and subcommand', () => {
-  it.each(HELP)('$bin $args', async ({ bin, args, teaches }) => {
-    const r = await runCli(bin, args);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toBe('');
-    for (const t of teaches) {
-      if (typeof t === 'string') expect(r.stdout).toContain(t);
-      else expect(r.stdout).toMatch(t);
-    }
-  });
+  it.each(HELP)(
+    '$bin $args',
+    async ({ bin, args, teaches }) => {
+      const r = await runCli(bin, args);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('');
+      for (const t of teaches) {
+        if (typeof t === 'string') expect(r.stdout).toContain(t);
+        else expect(r.stdout).toMatch(t);
+      }
+    },
+    SPAWN_TIMEOUT,
+  );
 
-  it('swaram-conform list shows rules, scenarios, budgets with defaults and built-in targets', async () => {
-    const r = await runCli('swaram-conform', ['list']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Rules:/);
-    expect(r.stdout).toMatch(/\n {2}greeting +One spoken exchange/);
-    expect(r.stdout).toMatch(/\n {2}L_stop\.p95 +200\n/);
-    expect(r.stdout).toContain('Built-in targets: reference');
-  });
+  it(
+    'swaram-conform list shows rules, scenarios, budgets with defaults and built-in targets',
+    async () => {
+      const r = await runCli('swaram-conform', ['list']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^Rules:/);
+      expect(r.stdout).toMatch(/\n {2}greeting +One spoken exchange/);
+      expect(r.stdout).toMatch(/\n {2}L_stop\.p95 +200\n/);
+      expect(r.stdout).toContain('Built-in targets: reference');
+    },
+    SPAWN_TIMEOUT,
+  );
 });

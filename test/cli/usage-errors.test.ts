@@ -2,6 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+
+// Each case spawns a process through tsx: seconds each on a loaded machine.
+const SPAWN_TIMEOUT = 60_000;
 import { runCli, ROOT } from './run-cli.js';
 
 /**
@@ -69,37 +72,49 @@ const CASES: Case[] = [
 ];
 
 describe('usage errors: one line, a hint, exit code 2', () => {
-  it.each(CASES)('%s %j', async (bin, args, message) => {
-    const r = await runCli(bin, args);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    const lines = r.stderr.trimEnd().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^${bin}: `));
-    expect(lines[0]).toMatch(message);
-    expect(lines[0]).toMatch(/; see swaram-(mock|conform)( \w+)? --help$/);
-  });
+  it.each(CASES)(
+    '%s %j',
+    async (bin, args, message) => {
+      const r = await runCli(bin, args);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      const lines = r.stderr.trimEnd().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`^${bin}: `));
+      expect(lines[0]).toMatch(message);
+      expect(lines[0]).toMatch(/; see swaram-(mock|conform)( \w+)? --help$/);
+    },
+    SPAWN_TIMEOUT,
+  );
 
-  it('a target that cannot start is exit 2 with one line, not a rule failure', async () => {
-    const r = await runCli('swaram-conform', ['--target', './no-such-client']);
-    expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toMatch(
-      /^swaram-conform: --target \.\/no-such-client: no such file or folder/,
-    );
-  });
+  it(
+    'a target that cannot start is exit 2 with one line, not a rule failure',
+    async () => {
+      const r = await runCli('swaram-conform', ['--target', './no-such-client']);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim()).toMatch(
+        /^swaram-conform: --target \.\/no-such-client: no such file or folder/,
+      );
+    },
+    SPAWN_TIMEOUT,
+  );
 
-  it("--version prints this package's version from any working folder", async () => {
-    const { version } = (await import(join(ROOT, 'package.json'), { with: { type: 'json' } }))
-      .default as { version: string };
-    const elsewhere = mkdtempSync(join(tmpdir(), 'swaram-cwd-'));
-    const { writeFileSync } = await import('node:fs');
-    writeFileSync(
-      join(elsewhere, 'package.json'),
-      JSON.stringify({ name: 'other', version: '9.9.9' }),
-    );
-    for (const bin of ['swaram-mock', 'swaram-conform'] as const) {
-      const r = await runCli(bin, ['--version'], { cwd: elsewhere });
-      expect(r.stdout.trim()).toBe(version);
-    }
-  });
+  it(
+    "--version prints this package's version from any working folder",
+    async () => {
+      const { version } = (await import(join(ROOT, 'package.json'), { with: { type: 'json' } }))
+        .default as { version: string };
+      const elsewhere = mkdtempSync(join(tmpdir(), 'swaram-cwd-'));
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(
+        join(elsewhere, 'package.json'),
+        JSON.stringify({ name: 'other', version: '9.9.9' }),
+      );
+      for (const bin of ['swaram-mock', 'swaram-conform'] as const) {
+        const r = await runCli(bin, ['--version'], { cwd: elsewhere });
+        expect(r.stdout.trim()).toBe(version);
+      }
+    },
+    SPAWN_TIMEOUT,
+  );
 });
