@@ -53,7 +53,7 @@ client.on('connection', (e) => seen.push(e));
 // @ts-expect-error: the client has no such event
 client.on('no-such-event', () => undefined);
 
-const options: ConformanceOptions = { target: 'reference', speed: 4, scenarios: ['greeting'] };
+const options: ConformanceOptions = { target: './my-sdk', speed: 4, scenarios: ['greeting'] };
 const exitCode = (r: RunResult): number => r.summary.exitCode;
 // @ts-expect-error: misspelt field
 const misspelt = (r: RunResult) => r.sumary;
@@ -122,7 +122,7 @@ describe('the packed package, installed offline into a fresh project', () => {
     await timed('npm ci --offline', () =>
       run('npm', ['ci', '--offline', '--omit=dev', '--no-audit'], { cwd: work, env }),
     );
-  }, 240_000);
+  }, 480_000);
 
   afterAll(() => {
     console.log('consumer test timings (ms):', timings);
@@ -174,7 +174,7 @@ describe('the packed package, installed offline into a fresh project', () => {
     expect(r.stdout).toBe('');
     const out = await run(process.execPath, ['out/consumer.js'], { cwd: work });
     expect(out.stdout).toMatch(/^consumer ok swaram-reference-ts ws:\/\/127\.0\.0\.1:\d+/);
-  }, 240_000);
+  }, 480_000);
 
   it("both commands print this package's version", async () => {
     for (const bin of ['swaram-mock', 'swaram-conform']) {
