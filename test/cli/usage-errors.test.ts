@@ -1,7 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { runConformCli } from '../../conformance/conform-cli.js';
+import { runMockCli } from '../../mock-server/mock-cli.js';
 
 // Each case spawns a process through tsx: seconds each on a loaded machine.
 const SPAWN_TIMEOUT = 60_000;
@@ -71,11 +73,34 @@ const CASES: Case[] = [
   ['swaram-mock', ['validate'], /; see swaram-mock validate --help$/],
 ];
 
+/** The real CLI in process (no spawn: these cases start nothing), its output and exit code. */
+async function inProcess(bin: Case[0], args: string[]) {
+  const stderr: string[] = [];
+  const stdout: string[] = [];
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    stderr.push(String(chunk));
+    return true;
+  });
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
+    stdout.push(a.join(' '));
+  });
+  const saved = process.exitCode;
+  process.exitCode = undefined;
+  try {
+    await (bin === 'swaram-mock' ? runMockCli : runConformCli)(args);
+    return { code: process.exitCode, stdout: stdout.join('\n'), stderr: stderr.join('') };
+  } finally {
+    process.exitCode = saved;
+    err.mockRestore();
+    log.mockRestore();
+  }
+}
+
 describe('usage errors: one line, a hint, exit code 2', () => {
   it.each(CASES)(
     '%s %j',
     async (bin, args, message) => {
-      const r = await runCli(bin, args);
+      const r = await inProcess(bin, args);
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
       const lines = r.stderr.trimEnd().split('\n');
@@ -83,6 +108,19 @@ describe('usage errors: one line, a hint, exit code 2', () => {
       expect(lines[0]).toMatch(new RegExp(`^${bin}: `));
       expect(lines[0]).toMatch(message);
       expect(lines[0]).toMatch(/; see swaram-(mock|conform)( \w+)? --help$/);
+    },
+    SPAWN_TIMEOUT,
+  );
+
+  it.each([
+    ['swaram-mock', ['--speed', 'abc']],
+    ['swaram-conform', ['--target', 'x', '--jobs', '0']],
+  ] as const)(
+    'the real process %s %j exits with 2',
+    async (bin, args) => {
+      const r = await runCli(bin, args);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     },
     SPAWN_TIMEOUT,
   );
