@@ -1,179 +1,278 @@
-import yargs from 'yargs';
+import { join } from 'node:path';
+import type { Argv } from 'yargs';
+import {
+  UsageError,
+  USAGE_EXIT_CODE,
+  ownVersion,
+  positiveNumber,
+  runCommandLine,
+  wholeNumber,
+} from '../mock-server/cli-usage.js';
+import { packageRoot } from '../protocol/package-root.js';
+import { DEFAULT_BUDGETS } from './metrics/budgets.js';
 import { RULES } from './rules/catalogue.js';
-import { runConformance } from './run/run-conformance.js';
+import { runConformance, type ConformanceOptions } from './run/run-conformance.js';
 import { terminalReporter } from './reporters/terminal.js';
 import { SCENARIOS } from './scenarios/index.js';
-import { TargetError } from './target/target-error.js';
 
-/** The `swaram-conform` command: a yargs declaration whose handler calls `runConformance`. */
+const NAME = 'swaram-conform';
+
+/**
+ * Targets known by name: `--target reference` runs the reference client shipped in this
+ * package (compiled, from `dist/`, when installed; from source with tsx in the repository).
+ */
+export const BUILTIN_TARGETS: Readonly<Record<string, () => string>> = {
+  reference: () =>
+    join(
+      packageRoot(),
+      import.meta.url.endsWith('.ts') ? 'clients/reference' : 'clients/reference/installed',
+    ),
+};
+
+/**
+ * The `swaram-conform` command: a yargs declaration whose handler calls `runConformance`.
+ * A bad command line prints one line and sets exit code 2; a finished run sets its result's
+ * exit code (0, or 1 when a rule failed, see --fail-on).
+ */
 export async function runConformCli(argv: string[]): Promise<void> {
-  await yargs(argv)
-    .scriptName('swaram-conform')
-    .usage(
-      '$0 --target <client> [options]\n\nDrives a swaram client through named scenarios against the mock server, validates\n' +
-        'every message both ways against the protocol schemas, judges the rule catalogue and\n' +
-        'measures latencies. Writes reports/<run-id>/index.json and one JSON per scenario run.\n' +
-        'Exit code 0 when every MUST rule passes (see --fail-on).',
-    )
-    .command(
-      '$0',
-      'run the conformance suite',
-      (y) =>
-        y
-          .option('target', {
-            alias: 't',
-            type: 'string',
-            describe: 'a folder with swaram-client.json, an executable, or a .js/.ts adapter',
-          })
-          .option('target-cmd', {
-            type: 'string',
-            describe: 'the command line of an adapter (or of a wire-only app)',
-          })
-          .option('wire-only', {
-            type: 'boolean',
-            describe:
-              'the target is a plain app reading SWARAM_URL, SWARAM_API_KEY, SWARAM_MODEL; [app] rules are not observable',
-          })
-          .option('rules', {
-            alias: 'r',
-            type: 'string',
-            array: true,
-            describe:
-              'rule ids or globs to judge (TOOL-*, SESSION-FIRST); comma-separated or repeated',
-          })
-          .option('grep', {
-            alias: 'g',
-            type: 'string',
-            describe: 'judge the rules whose id, title or description contains this text',
-          })
-          .option('scenario', {
-            alias: 's',
-            type: 'string',
-            array: true,
-            describe: 'run only these scenarios (see `swaram-conform list`)',
-          })
-          .option('mode', {
-            choices: ['simple', 'premium'] as const,
-            describe: "run every scenario in this mode (default: each scenario's own)",
-          })
-          .option('speed', {
-            type: 'number',
-            default: 1,
-            describe: 'replay speed factor; latency figures are real only at 1',
-          })
-          .option('repeat', {
-            type: 'number',
-            default: 1,
-            describe: 'runs per scenario (flaky verdicts and jitter show up over several)',
-          })
-          .option('jobs', {
-            alias: 'j',
-            type: 'number',
-            default: 1,
-            describe: 'scenario runs at once',
-          })
-          .option('timeout', {
-            type: 'number',
-            describe: "longest one scenario run may take, seconds (default: the scenario's own)",
-          })
-          .option('fail-on', {
-            choices: ['must', 'should', 'warn'] as const,
-            default: 'must' as const,
-            describe: 'which failures make the exit code 1',
-          })
-          .option('long', {
-            type: 'boolean',
-            default: false,
-            describe: 'include long (soak) scenarios',
-          })
-          .option('report-dir', {
-            type: 'string',
-            default: 'reports',
-            describe: 'where run folders are written',
-          })
-          .check((a) => {
-            if (a.target === undefined && a['target-cmd'] === undefined)
-              throw new Error(
-                'say which client to test: --target <folder|file> or --target-cmd "<command>"',
-              );
-            if (a.target !== undefined && a['target-cmd'] !== undefined)
-              throw new Error('--target and --target-cmd exclude each other');
-            if (!(a.speed > 0)) throw new Error(`--speed must be > 0, got ${a.speed}`);
-            if (!Number.isInteger(a.repeat) || a.repeat < 1)
-              throw new Error(`--repeat must be a whole number ≥ 1, got ${a.repeat}`);
-            if (!Number.isInteger(a.jobs) || a.jobs < 1)
-              throw new Error(`--jobs must be a whole number ≥ 1, got ${a.jobs}`);
-            return true;
-          }),
-      async (a) => {
-        const split = (xs: string[] | undefined) =>
-          xs
-            ?.flatMap((x) => x.split(','))
-            .map((x) => x.trim())
-            .filter(Boolean);
-        try {
-          const rules = split(a.rules);
-          const scenarios = split(a.scenario);
-          const { result } = await runConformance({
-            ...(a.target !== undefined ? { target: a.target } : {}),
-            ...(a['target-cmd'] !== undefined ? { targetCmd: a['target-cmd'] } : {}),
-            ...(a['wire-only'] !== undefined ? { wireOnly: a['wire-only'] } : {}),
-            ...(rules ? { rules } : {}),
-            ...(a.grep ? { grep: a.grep } : {}),
-            ...(scenarios ? { scenarios } : {}),
-            ...(a.mode ? { mode: a.mode } : {}),
-            speed: a.speed,
-            repeat: a.repeat,
-            jobs: a.jobs,
-            ...(a.timeout !== undefined ? { timeoutMs: a.timeout * 1000 } : {}),
-            failOn: a['fail-on'],
-            long: a.long,
-            reportDir: a['report-dir'],
-            reporter: terminalReporter(),
-          });
-          process.exitCode = result.summary.exitCode;
-        } catch (error) {
-          if (error instanceof TargetError || error instanceof Error) {
-            process.stderr.write(`swaram-conform: ${error.message}\n`);
-            process.exitCode = 2;
-            return;
-          }
-          throw error;
-        }
-      },
-    )
-    .command(
-      'list',
-      'list the rules and the scenarios',
-      (y) => y,
-      () => {
-        console.log('Rules:');
-        for (const r of RULES) console.log(`  ${r.id.padEnd(18)} ${r.level.padEnd(6)} ${r.title}`);
-        console.log('\nScenarios:');
-        for (const s of SCENARIOS) {
-          console.log(
-            `  ${s.id.padEnd(20)} ${s.title}${s.long ? ' (long)' : ''}${s.needs?.length ? `  [needs ${s.needs.join(', ')}]` : ''}`,
-          );
-        }
-      },
-    )
-    .example('$0 --target ./clients/reference', 'run every scenario against the reference client')
-    .example(
-      '$0 --target ./my-sdk --rules "TOOL-*" --repeat 3',
-      'the tool rules, three runs per scenario',
-    )
-    .example(
-      '$0 --target-cmd "python3 adapter.py" --scenario barge-in',
-      'one scenario against a Python adapter',
-    )
-    .example('$0 --target-cmd "node app.js" --wire-only', 'a plain app, judged on the wire only')
-    .epilog(
-      'Reports: reports/<run-id>/index.json (schema: docs/reports.md), scenarios/<id>-<run>.json with the full wire log.\nAdapters: docs/adapter-protocol.md. Rules: docs/rules.md.',
-    )
-    .strict()
-    .help()
-    .alias('h', 'help')
-    .version()
-    .wrap(Math.min(110, process.stdout.columns || 100))
-    .parseAsync();
+  await runCommandLine(NAME, argv, ['list'], (y) =>
+    y
+      .usage(
+        '$0 --target <client> [options]\n\nDrives a swaram client through named scenarios against the mock server, validates\n' +
+          'every message both ways against the protocol schemas, judges the rule catalogue and\n' +
+          'measures latencies. Writes reports/<run-id>/index.json and one JSON per scenario run.',
+      )
+      .command('$0', 'run the conformance suite (the default command)', runOptions, run)
+      .command(
+        'list',
+        'list the rules and the scenarios',
+        (c) => c.example('$0 list', 'rule ids with their level, scenario ids with what they need'),
+        list,
+      )
+      .example(
+        '$0 --target reference --scenario greeting',
+        'the shipped reference client, one scenario',
+      )
+      .example(
+        '$0 --target ./my-sdk',
+        'every scenario against the adapter named in ./my-sdk/swaram-client.json',
+      )
+      .example(
+        '$0 --target ./my-sdk --rules "TOOL-*" --repeat 3',
+        'the tool rules, three runs per scenario',
+      )
+      .example(
+        '$0 --target-cmd "python3 -u adapter.py" --scenario barge-in',
+        'one scenario against a Python adapter',
+      )
+      .example('$0 --target-cmd "node app.js" --wire-only', 'a plain app, judged on the wire only')
+      .example('$0 --target ./my-sdk --budget L_stop.p95=300', 'a looser barge-in budget')
+      .epilog(
+        'Exit codes: 0 every MUST rule passed; 1 a rule failed (see --fail-on); 2 bad command line or the target cannot start.\n' +
+          'Reports: reports/<run-id>/index.json (schema: docs/reports.md), scenarios/<id>-<run>.json with the full wire log.\n' +
+          'Adapters: docs/adapter-protocol.md. Rules: docs/rules.md.',
+      )
+      .strict()
+      .help()
+      .alias('h', 'help')
+      .version(ownVersion())
+      .wrap(process.stdout.isTTY ? Math.min(110, process.stdout.columns) : null),
+  );
+}
+
+function runOptions(y: Argv) {
+  return y
+    .option('target', {
+      alias: 't',
+      type: 'string',
+      requiresArg: true,
+      describe: `a folder with swaram-client.json, an executable, a .js/.ts adapter, or a built-in name (${Object.keys(BUILTIN_TARGETS).join(', ')})`,
+    })
+    .option('target-cmd', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'the command line of an adapter (or of a wire-only app)',
+    })
+    .option('wire-only', {
+      type: 'boolean',
+      describe:
+        'the target is a plain app reading SWARAM_URL, SWARAM_API_KEY, SWARAM_MODEL; [app] rules are not observable',
+    })
+    .option('rules', {
+      alias: 'r',
+      type: 'string',
+      array: true,
+      describe:
+        'rule ids or globs to judge (TOOL-*, SESSION-FIRST); comma-separated or repeated [default: all]',
+    })
+    .option('grep', {
+      alias: 'g',
+      type: 'string',
+      requiresArg: true,
+      describe: 'judge the rules whose id, title or description contains this text',
+    })
+    .option('scenario', {
+      alias: ['s', 'scenarios'],
+      type: 'string',
+      array: true,
+      describe:
+        'run only these scenarios (see `swaram-conform list`) [default: those of the selected rules]',
+    })
+    .option('mode', {
+      choices: ['simple', 'premium'] as const,
+      describe: "run every scenario in this mode (default: each scenario's own)",
+    })
+    .option('speed', {
+      default: 1,
+      requiresArg: true,
+      coerce: positiveNumber('--speed'),
+      describe: 'replay speed factor, > 0; latency figures are real only at 1 [number]',
+    })
+    .option('repeat', {
+      default: 1,
+      requiresArg: true,
+      coerce: wholeNumber('--repeat', 1),
+      describe: 'runs per scenario (flaky verdicts and jitter show up over several) [number]',
+    })
+    .option('jobs', {
+      alias: 'j',
+      default: 1,
+      requiresArg: true,
+      coerce: wholeNumber('--jobs', 1),
+      describe: 'scenario runs at once [number]',
+    })
+    .option('timeout', {
+      requiresArg: true,
+      coerce: positiveNumber('--timeout'),
+      describe:
+        "longest one scenario run may take, seconds [number] [default: the scenario's own, 30–60 s]",
+    })
+    .option('timeout-factor', {
+      default: 1,
+      requiresArg: true,
+      coerce: positiveNumber('--timeout-factor'),
+      describe: 'multiplies every wait inside scenarios (slow clients, loaded machines) [number]',
+    })
+    .option('handshake-timeout', {
+      default: 10,
+      requiresArg: true,
+      coerce: positiveNumber('--handshake-timeout'),
+      describe: 'how long the adapter has to say hello, seconds [number]',
+    })
+    .option('budget', {
+      type: 'string',
+      array: true,
+      describe:
+        'override a latency budget or threshold, KEY=VALUE (repeatable); keys and defaults: `swaram-conform list`',
+    })
+    .option('fail-on', {
+      choices: ['must', 'should', 'warn'] as const,
+      default: 'must' as const,
+      describe: 'which failures make the exit code 1',
+    })
+    .option('long', { type: 'boolean', default: false, describe: 'include long (soak) scenarios' })
+    .option('report-dir', {
+      type: 'string',
+      default: 'reports',
+      requiresArg: true,
+      describe: 'where run folders are written',
+    })
+    .check((a) => {
+      if (a.target === undefined && a['target-cmd'] === undefined)
+        throw new UsageError(
+          'say which client to test: --target <folder|file|reference> or --target-cmd "<command>"',
+        );
+      if (a.target !== undefined && a['target-cmd'] !== undefined)
+        throw new UsageError('--target and --target-cmd exclude each other: give one');
+      for (const flag of ['target', 'target-cmd', 'grep', 'report-dir', 'mode', 'fail-on'] as const)
+        if (Array.isArray(a[flag])) throw new UsageError(`--${flag} given more than once`);
+      parseBudgets(a.budget);
+      return true;
+    });
+}
+
+type RunArgs = Awaited<ReturnType<typeof runOptions>['argv']>;
+
+/** `--budget L_stop.p95=300` → `{ 'L_stop.p95': 300 }`, checked against the known keys. */
+export function parseBudgets(values: readonly string[] | undefined): Record<string, number> {
+  const budgets: Record<string, number> = {};
+  for (const item of values ?? []) {
+    const m = /^([^=]+)=(.*)$/.exec(item);
+    const key = m?.[1]?.trim() ?? '';
+    if (!m || !(key in DEFAULT_BUDGETS))
+      throw new UsageError(
+        `--budget ${JSON.stringify(item)}: give KEY=VALUE with a KEY that \`swaram-conform list\` shows under Budgets (e.g. L_stop.p95=300)`,
+      );
+    const value = Number(m[2]);
+    if (m[2]!.trim() === '' || !Number.isFinite(value) || value < 0)
+      throw new UsageError(`--budget ${key} must be a number ≥ 0 (got ${JSON.stringify(m[2])})`);
+    budgets[key] = value;
+  }
+  return budgets;
+}
+
+/** The CLI's arguments as {@link runConformance} options. */
+export function conformanceOptions(a: RunArgs): ConformanceOptions {
+  const split = (xs: string[] | undefined) =>
+    xs
+      ?.flatMap((x) => x.split(','))
+      .map((x) => x.trim())
+      .filter(Boolean);
+  const rules = split(a.rules);
+  const scenarios = split(a.scenario);
+  const budgets = parseBudgets(a.budget);
+  const builtin =
+    a.target !== undefined && Object.hasOwn(BUILTIN_TARGETS, a.target)
+      ? BUILTIN_TARGETS[a.target]
+      : undefined;
+  const target = builtin ? builtin() : a.target;
+  return {
+    ...(target !== undefined ? { target } : {}),
+    ...(a['target-cmd'] !== undefined ? { targetCmd: a['target-cmd'] } : {}),
+    ...(a['wire-only'] !== undefined ? { wireOnly: a['wire-only'] } : {}),
+    ...(rules ? { rules } : {}),
+    ...(a.grep ? { grep: a.grep } : {}),
+    ...(scenarios ? { scenarios } : {}),
+    ...(a.mode ? { mode: a.mode } : {}),
+    speed: a.speed,
+    repeat: a.repeat,
+    jobs: a.jobs,
+    ...(a.timeout !== undefined ? { timeoutMs: a.timeout * 1000 } : {}),
+    ...(a['timeout-factor'] !== 1 ? { timeoutFactor: a['timeout-factor'] } : {}),
+    handshakeTimeoutMs: a['handshake-timeout'] * 1000,
+    ...(Object.keys(budgets).length > 0 ? { budgets } : {}),
+    failOn: a['fail-on'],
+    long: a.long,
+    reportDir: a['report-dir'],
+  };
+}
+
+async function run(a: RunArgs): Promise<void> {
+  try {
+    const { result } = await runConformance({
+      ...conformanceOptions(a),
+      reporter: terminalReporter(),
+    });
+    process.exitCode = result.summary.exitCode;
+  } catch (error) {
+    // The target cannot start, an unknown rule or scenario: say so in one line, exit 2.
+    if (!(error instanceof Error)) throw error;
+    process.stderr.write(`${NAME}: ${error.message}\n`);
+    process.exitCode = USAGE_EXIT_CODE;
+  }
+}
+
+function list(): void {
+  console.log('Rules:');
+  for (const r of RULES) console.log(`  ${r.id.padEnd(18)} ${r.level.padEnd(6)} ${r.title}`);
+  console.log('\nScenarios:');
+  for (const s of SCENARIOS) {
+    console.log(
+      `  ${s.id.padEnd(20)} ${s.title}${s.long ? ' (long)' : ''}${s.needs?.length ? `  [needs ${s.needs.join(', ')}]` : ''}`,
+    );
+  }
+  console.log('\nBudgets (--budget KEY=VALUE):');
+  for (const [key, value] of Object.entries(DEFAULT_BUDGETS))
+    console.log(`  ${key.padEnd(28)} ${value}`);
+  console.log(`\nBuilt-in targets: ${Object.keys(BUILTIN_TARGETS).join(', ')}`);
 }

@@ -109,6 +109,8 @@ export type ConnectionEvent =
       code: number;
       reason: string;
       closedBy: 'server' | 'client';
+      /** Present when the server refused the connection at connect; the key is redacted. */
+      refused?: { key: string | undefined };
     };
 
 /** A running mock swaram server. */
@@ -239,6 +241,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     const number = ++sessionCount;
     const id = `sess_${number.toString(36).padStart(4, '0')}${randomBytes(4).toString('hex')}`;
     let closedByServer = false;
+    let refused: { key: string | undefined } | undefined;
     options.onConnection?.({ kind: 'opened', session: id, number, at: clock.now() });
     ws.once('close', (code, reason) =>
       options.onConnection?.({
@@ -249,6 +252,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         code,
         reason: reason.toString(),
         closedBy: closedByServer ? 'server' : 'client',
+        ...(refused ? { refused } : {}),
       }),
     );
     const credential = readCredential(req, url);
@@ -264,6 +268,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         ws.send(text);
       }
       closedByServer = true;
+      refused = { key: redactKey(credential) };
       ws.close(code, reason);
       log?.note(id, clock.now(), 'refused', { code, reason, key: redactKey(credential) });
     };

@@ -41,6 +41,8 @@ export interface ConformanceOptions {
   timeoutFactor?: number;
   /** Longest one scenario run may take, ms. Default: each scenario's own (30–60 s at speed 1). */
   timeoutMs?: number;
+  /** How long the adapter has to say `hello`, ms. Default 10 000 (`--handshake-timeout`). */
+  handshakeTimeoutMs?: number;
   /** Which failures make the exit code 1: `must` (default), `should`, or `warn` (any warn too). */
   failOn?: 'must' | 'should' | 'warn';
   /** Include scenarios marked long (soak). Default false. */
@@ -137,6 +139,7 @@ function scenarioOptions(
     ...(plan.model ? { model: plan.model } : {}),
     ...(options.timeoutFactor ? { timeoutFactor: options.timeoutFactor } : {}),
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.handshakeTimeoutMs ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
   };
 }
 

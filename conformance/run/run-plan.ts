@@ -62,7 +62,10 @@ export async function planRun(options: ConformanceOptions, clock: Clock): Promis
         ? 'mal-realtime-simple'
         : undefined;
   // What the client supports decides which scenarios can run: ask it once.
-  const features = spec.mode === 'wire' ? new Set<string>() : await probeFeatures(spec, clock);
+  const features =
+    spec.mode === 'wire'
+      ? new Set<string>()
+      : await probeFeatures(spec, clock, options.handshakeTimeoutMs);
   const chosen = chooseScenarios(options, new Set(rules.map((r) => r.id)));
   const startedAtIso = new Date().toISOString();
   const runId = `${startedAtIso.replace(/[:.]/g, '-')}-${slug(spec.name)}`;
@@ -145,8 +148,15 @@ function splitRunnable(
 }
 
 /** Starts the client once to read its `hello` (features), then stops it. */
-async function probeFeatures(spec: TargetSpec, clock: Clock): Promise<Set<string>> {
-  const target = new Target(spec, { now: () => clock.now() });
+async function probeFeatures(
+  spec: TargetSpec,
+  clock: Clock,
+  handshakeTimeoutMs: number | undefined,
+): Promise<Set<string>> {
+  const target = new Target(spec, {
+    now: () => clock.now(),
+    ...(handshakeTimeoutMs ? { handshakeTimeoutMs } : {}),
+  });
   try {
     const hello = await target.start();
     return new Set(hello?.features ?? []);

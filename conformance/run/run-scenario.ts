@@ -35,6 +35,8 @@ export interface RunScenarioOptions {
   timeoutFactor?: number;
   /** Longest the script may take, clock ms; default the scenario's own `timeoutMs` (scenario ms). */
   timeoutMs?: number;
+  /** How long the adapter has to say `hello`, ms. Default: the Target's (10 000). */
+  handshakeTimeoutMs?: number;
 }
 
 /** A finished run: the trace, the client's stderr, the adapter's hello. */
@@ -88,6 +90,7 @@ export async function runScenario(
   const target = new Target(options.spec, {
     now: () => clock.now(),
     clock: clock.clock,
+    ...(options.handshakeTimeoutMs ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
     ...(wireOnly ? { wire: { url: server.url, apiKey, model } } : {}),
   });
   const action = (kind: string, data: Record<string, unknown> = {}) => recorder.action(kind, data);
