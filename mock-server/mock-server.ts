@@ -377,6 +377,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
           }
         : {}),
       ids: (prefix) => `${prefix}_${(++eventCount).toString(36).padStart(6, '0')}`,
+      onInternalError: (error) => reportInternalError(id, error),
     });
     info.stats = session.stats;
     live.set(id, { info, session, stage, ws });
@@ -417,6 +418,12 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     for (const f of faults) stage.add(f, { connected: false });
     stage.onConnect();
     if (!stage.hasClosed) session.start();
+  }
+
+  function reportInternalError(session: string, error: unknown): void {
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    log?.note(session, clock.now(), 'internal_error', { message });
+    process.stderr.write(`swaram-mock: ${session}: internal error (session goes on): ${message}\n`);
   }
 
   function observe(frame: WireFrame): void {

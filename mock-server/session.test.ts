@@ -173,3 +173,50 @@ describe('Session (fake clock)', () => {
     expect(h.sent.length).toBe(n);
   });
 });
+
+describe('Session: a bug while handling a frame', () => {
+  it('answers server_error, reports it, never throws, and the session goes on', () => {
+    const clock = new FakeClock();
+    const scheduler = new Scheduler(clock);
+    const sent: OutboundEvent[] = [];
+    const reported: unknown[] = [];
+    const stage = new FaultStage(
+      {
+        write: (text) => sent.push(JSON.parse(text) as OutboundEvent),
+        close: () => {},
+        terminate: () => {},
+        nextEventId: () => 'e',
+      },
+      scheduler,
+      1,
+    );
+    let broken = true;
+    const session = new Session({
+      id: 'sess_test',
+      model: 'mal-realtime-simple',
+      mode: 'simple',
+      script,
+      scheduler,
+      out: stage,
+      close: () => {},
+      credits: {
+        spend: () => {
+          if (broken) throw new RangeError('boom');
+          return true;
+        },
+      },
+      onInternalError: (error) => reported.push(error),
+    });
+    const append = () =>
+      session.receiveText(
+        JSON.stringify({ type: 'input_audio_buffer.append', audio: pcmToBase64(speech()) }),
+      );
+    expect(append).not.toThrow();
+    expect(reported).toHaveLength(1);
+    expect(sent.map((e) => e.type)).toEqual(['error']);
+    expect(sent[0]!.error).toMatchObject({ type: 'server_error', code: 'server_error' });
+    broken = false;
+    append();
+    expect(sent.map((e) => e.type)).toContain('response.created');
+  });
+});

@@ -1,4 +1,4 @@
-import { base64ToPcm, BYTES_PER_MS } from '../protocol/audio/index.js';
+import { BYTES_PER_MS, checkedBase64ToPcm } from '../protocol/audio/index.js';
 import { parseClientEvent } from '../protocol/codec.js';
 import type { ClientEvent, ClientEventOf } from '../protocol/events.js';
 import { CloseCode } from '../protocol/close-codes.js';
@@ -73,6 +73,8 @@ export interface SessionOptions {
   credits?: CreditAccount;
   /** Ms (fixture time) from the end of the user's speech to its transcript event. Default 300. */
   transcriptDelayMs?: number;
+  /** Hears a bug met while handling a client frame (the client gets `server_error`). */
+  onInternalError?: (error: unknown) => void;
   /** Makes event and item ids; defaults to per-session counters. */
   ids?: (prefix: string) => string;
 }
@@ -182,9 +184,21 @@ export class Session {
     this.send({ type: 'session.created', session: this.sessionObject() });
   }
 
-  /** Handles one text frame from the client. */
+  /**
+   * Handles one text frame from the client. Never throws: a bug met while handling it is
+   * answered with a `server_error` event (and reported to `onInternalError`), so one bad frame
+   * cannot take the server and its other sessions down.
+   */
   receiveText(text: string): void {
     if (this.ended) return;
+    try {
+      this.handleText(text);
+    } catch (error) {
+      this.internalError(error);
+    }
+  }
+
+  private handleText(text: string): void {
     const parsed = parseClientEvent(text);
     if (parsed.type) this.options.out.onClientEvent(parsed.type);
     if (!parsed.ok) {
@@ -203,6 +217,14 @@ export class Session {
     this.sendError(
       ErrorCode.BINARY_FRAME,
       'binary frames are not supported: send JSON text frames, with audio as base64 inside',
+    );
+  }
+
+  private internalError(error: unknown): void {
+    this.options.onInternalError?.(error);
+    this.sendError(
+      ErrorCode.SERVER_ERROR,
+      'the server failed to handle this message; the session goes on (retry, or reconnect if it persists)',
     );
   }
 
@@ -259,7 +281,8 @@ export class Session {
 
   private onAppend(event: ClientEventOf<'input_audio_buffer.append'>): void {
     this.audioStarted = true;
-    const pcm = base64ToPcm(event.audio);
+    // The codec checked the base64 already (invalid_audio otherwise): decode only.
+    const pcm = checkedBase64ToPcm(event.audio);
     const ms = (pcm.length * 2) / BYTES_PER_MS;
     this.stats.audioInMs += ms;
     this.bufferedBytes += pcm.length * 2;
