@@ -9,7 +9,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex, Writable } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode } from '../protocol/close-codes.js';
-import { ErrorCode, errorTypeOf } from '../protocol/error-codes.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 import { loadFixture, type Fixture } from '../protocol/fixture/load-fixture.js';
 import { realClock, type Clock } from './clock.js';
 import type { Fault } from '../protocol/fixture/fault-schema.js';
@@ -17,6 +17,7 @@ import { FaultStage } from './faults.js';
 import { FrameLog, redactKey, type WireFrame } from './frame-log.js';
 import { listen } from './listen.js';
 import { Scheduler } from './scheduler.js';
+import { counterIds, errorEvent } from './server-events.js';
 import {
   flattenSession,
   MODEL_MODES,
@@ -189,7 +190,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const live = new Map<string, LiveSession>();
   const infos = new Map<string, SessionInfo>();
   let sessionCount = 0;
-  let eventCount = 0;
+  const ids = counterIds();
   const startedAt = clock.now();
 
   const keyState = (key: string): KeyState => {
@@ -255,11 +256,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     const token = credential ? tokens.get(credential) : undefined;
     const refuse = (code: number, reason: string, error?: { code: ErrorCode; message: string }) => {
       if (error) {
-        const text = JSON.stringify({
-          type: 'error',
-          event_id: `event_${(++eventCount).toString(36)}`,
-          error: { type: errorTypeOf(error.code), code: error.code, message: error.message },
-        });
+        const text = JSON.stringify(errorEvent(ids('event'), error));
         observe({ session: id, dir: 'out', at: clock.now(), text, type: 'error' });
         ws.send(text);
       }
@@ -326,9 +323,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         write: (text, type) => {
           if (ws.readyState !== ws.OPEN) return;
           if (ws.bufferedAmount > maxBuffered) {
-            closedByServer = true;
-            session.end();
-            ws.close(CloseCode.POLICY_VIOLATION, 'send buffer full: the client reads too slowly');
+            stage.close(
+              CloseCode.POLICY_VIOLATION,
+              'send buffer full: the client reads too slowly',
+            );
             // A client that does not read will not read the close frame either.
             setTimeout(() => ws.terminate(), 1000).unref();
             return;
@@ -346,11 +344,12 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
           session.end();
           ws.terminate();
         },
-        nextEventId: () => `event_${(++eventCount).toString(36)}`,
+        nextEventId: () => ids('event'),
       },
       scheduler,
       number,
       random,
+      options.speed ?? 1,
     );
     const session: Session = new Session({
       id,
@@ -359,10 +358,6 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       script: fixture,
       scheduler,
       out: stage,
-      close: (code, reason) => {
-        closedByServer = true;
-        ws.close(code, reason);
-      },
       speed: options.speed ?? 1,
       ...(options.vad ? { vad: options.vad } : {}),
       ...(token ? { locked: token.locked } : {}),
@@ -376,7 +371,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
             },
           }
         : {}),
-      ids: (prefix) => `${prefix}_${(++eventCount).toString(36).padStart(6, '0')}`,
+      ids,
       onInternalError: (error) => reportInternalError(id, error),
     });
     info.stats = session.stats;
@@ -417,7 +412,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
 
     for (const f of faults) stage.add(f, { connected: false });
     stage.onConnect();
-    if (!stage.hasClosed) session.start();
+    session.start();
   }
 
   function reportInternalError(session: string, error: unknown): void {

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { concatPcm, pcmToBase64, silence, tone } from '../protocol/audio/index.js';
 import { FakeClock } from './clock.js';
-import { FaultStage, type OutboundEvent } from './faults.js';
+import { FaultStage } from './faults.js';
 import { Scheduler } from './scheduler.js';
 import { Session, type SessionScript } from './session.js';
+
+type OutboundEvent = { type: string; [key: string]: unknown };
 
 const reply = concatPcm(tone(330, 1000, -12));
 const script: SessionScript = {
@@ -43,7 +45,6 @@ function harness(mode: 'simple' | 'premium' = 'simple') {
     script,
     scheduler,
     out: stage,
-    close: (code) => closes.push(code),
   });
   session.start();
   const send = (e: Record<string, unknown>) => session.receiveText(JSON.stringify(e));
@@ -198,7 +199,6 @@ describe('Session: a bug while handling a frame', () => {
       script,
       scheduler,
       out: stage,
-      close: () => {},
       credits: {
         spend: () => {
           if (broken) throw new RangeError('boom');
