@@ -9,6 +9,7 @@ import {
   readCredential,
   type Admitted,
   type KeyBook,
+  type KeyState,
   type Refusal,
 } from './admission.js';
 import type { Clock } from './clock.js';
@@ -202,6 +203,21 @@ function runSession(
   ctx.infos.set(id, info);
   ctx.log?.note(id, ctx.clock.now(), 'connected', { key: redactKey(key), model, mode });
 
+  handleSocket(ctx, ws, { info, session, ks, closer });
+
+  for (const f of ctx.faults) stage.add(f, { connected: false });
+  stage.onConnect();
+  session.start();
+}
+
+/** The socket's frames go to the session; its close ends the session and reports it. */
+function handleSocket(
+  ctx: ServerContext,
+  ws: WebSocket,
+  run: { info: SessionInfo; session: Session; ks: KeyState; closer: { byServer: boolean } },
+): void {
+  const { info, session, ks, closer } = run;
+  const { id } = info;
   ws.on('message', (data, isBinary) => {
     try {
       const at = ctx.clock.now();
@@ -244,10 +260,6 @@ function runSession(
     });
     ctx.onSessionEnd?.(summary);
   });
-
-  for (const f of ctx.faults) stage.add(f, { connected: false });
-  stage.onConnect();
-  session.start();
 }
 
 function observe(ctx: ServerContext, frame: WireFrame): void {
