@@ -1,21 +1,22 @@
-import { errorTypeOf, isErrorCode } from '../protocol/error-codes.js';
+import type { ServerEvent } from '../protocol/events.js';
 import type { Fault, FaultAction } from '../protocol/fixture/fault-schema.js';
 import type { ScheduledTask, Scheduler } from './scheduler.js';
+import { errorEvent } from './server-events.js';
 
 export type { Fault, FaultAction, FaultTrigger } from '../protocol/fixture/fault-schema.js';
 
-/** An outbound server event as the session built it. */
-export type OutboundEvent = { type: string; [key: string]: unknown };
+/** An event on its way out, once a fault may have bent it (extra fields, a corrupt delta). */
+type Outgoing = { type: string; [key: string]: unknown };
 
 /** What the fault stage drives: the real socket of one session. */
 export interface FaultHost {
   /** Writes one text frame; `type` is the event type, or undefined for a raw frame. */
   write(text: string, type: string | undefined): void;
-  /** Sends a close frame with this code and reason. */
+  /** Ends the session and sends a close frame with this code and reason. */
   close(code: number, reason: string): void;
-  /** Destroys the socket without a close frame. */
+  /** Ends the session and destroys the socket without a close frame. */
   terminate(): void;
-  /** A fresh server `event_id`. */
+  /** A fresh server `event_id` (the same id scheme as the session's events). */
   nextEventId(): string;
 }
 
@@ -32,6 +33,7 @@ interface Modifier {
 
 const DELTA = 'response.output_audio.delta';
 const TOOL_CALL = 'response.function_call_arguments.done';
+const SESSION_UPDATED = 'session.updated';
 
 /**
  * The one place faults happen, for one session.
@@ -40,6 +42,11 @@ const TOOL_CALL = 'response.function_call_arguments.done';
  * reports connection and inbound events to it. Faults come from the fixture's script, CLI
  * flags and `server.inject()`, all as the same JSON {@link Fault} values, so a fault found by
  * the conformance explorer can be saved into a fixture unchanged.
+ *
+ * Closing is deferred: a close (a `close` or `terminate` fault, or {@link FaultStage.close})
+ * stops every later write at once, so nothing leaks after it, but the socket is closed and the
+ * session ended on a microtask, once the dispatch that caused it has unwound. A session's code
+ * therefore never sees itself ended in the middle of a send.
  */
 export class FaultStage {
   private armed: Armed[] = [];
@@ -51,10 +58,13 @@ export class FaultStage {
   private stallTimer: ScheduledTask | undefined;
   private delay: Extract<FaultAction, { action: 'delay' }> | undefined;
   private lastRelease = -Infinity;
-  private closed = false;
+  /** A close was requested: nothing more is written. */
+  private closing = false;
+  /** The session ended: timers are cancelled, a pending close is moot. */
+  private disposed = false;
   private openedAt: number;
-  /** Set by a `hold-session-updated` fault: how long to hold it (Infinity: never send it). */
-  holdSessionUpdatedMs = 0;
+  /** Set by a `hold-session-updated` fault: fixture ms to hold it (Infinity: never send it). */
+  private holdSessionUpdatedMs: number | undefined;
 
   constructor(
     private readonly host: FaultHost,
@@ -62,6 +72,8 @@ export class FaultStage {
     /** This session's 1-based connection number on the server. */
     readonly sessionNumber: number,
     private readonly random: () => number = Math.random,
+    /** The session's replay speed: `hold-session-updated` scales with it. Default 1. */
+    private readonly speed = 1,
   ) {
     this.openedAt = scheduler.clock.now();
   }
@@ -106,16 +118,29 @@ export class FaultStage {
     }
   }
 
-  /** True once a `close` or `terminate` fault has ended the connection. */
+  /** True once a close was requested (by a fault or {@link FaultStage.close}). */
   get hasClosed(): boolean {
-    return this.closed;
+    return this.closing;
+  }
+
+  /**
+   * Ends the session with a close frame: at once nothing more is written; the close itself
+   * happens on a microtask (see the class comment). The first close requested wins.
+   */
+  close(code: number, reason: string): void {
+    this.defer(() => this.host.close(code, reason));
+  }
+
+  /** Like {@link FaultStage.close}, but the socket is destroyed without a close frame. */
+  terminate(): void {
+    this.defer(() => this.host.terminate());
   }
 
   /** Sends one server event through the active faults. */
-  send(event: OutboundEvent): void {
-    if (this.closed) return;
+  send(event: ServerEvent): void {
+    if (this.closing) return;
     let copies = 1;
-    let outgoing: OutboundEvent | undefined = event;
+    let outgoing: Outgoing | undefined = event;
     for (const m of this.modifiers) {
       const only = 'type' in m.action ? m.action.type : undefined;
       if (m.remaining <= 0 || (only !== undefined && only !== event.type)) continue;
@@ -125,22 +150,36 @@ export class FaultStage {
       if (a.action === 'drop') outgoing = undefined;
       else if (a.action === 'duplicate') copies += a.times ?? 1;
       else if (a.action === 'extra-fields') outgoing = { ...outgoing!, ...a.fields };
-      else outgoing = { ...outgoing!, delta: corruptDelta(String(event.delta ?? ''), a.kind) };
+      else
+        outgoing = {
+          ...outgoing!,
+          delta: corruptDelta(String((event as Outgoing).delta ?? ''), a.kind),
+        };
     }
     this.modifiers = this.modifiers.filter((m) => m.remaining > 0);
     if (!outgoing) return;
     const text = JSON.stringify(outgoing);
-    for (let i = 0; i < copies; i++) this.emit(text, outgoing.type);
+    const type = outgoing.type;
+    if (type === SESSION_UPDATED && this.holdSessionUpdatedMs !== undefined) {
+      if (this.holdSessionUpdatedMs === Infinity) return;
+      const release = this.scheduler.clock.now() + this.holdSessionUpdatedMs / this.speed;
+      this.scheduler.at(release, () => {
+        if (!this.closing) for (let i = 0; i < copies; i++) this.emit(text, type);
+      });
+      return;
+    }
+    for (let i = 0; i < copies; i++) this.emit(text, type);
   }
 
   /** Sends a raw text frame through the same delay and stall as events. */
   sendRaw(text: string): void {
-    if (!this.closed) this.emit(text, undefined);
+    if (!this.closing) this.emit(text, undefined);
   }
 
   /** Cancels pending timers (the session ended). */
   dispose(): void {
-    this.closed = true;
+    this.closing = true;
+    this.disposed = true;
     for (const a of this.armed) this.scheduler.cancel(a.timer);
     this.scheduler.cancel(this.stallTimer);
     this.stallQueue = [];
@@ -168,8 +207,16 @@ export class FaultStage {
     this.write(text, type);
   }
 
+  private defer(apply: () => void): void {
+    if (this.closing) return;
+    this.closing = true;
+    queueMicrotask(() => {
+      if (!this.disposed) apply();
+    });
+  }
+
   private write(text: string, type: string | undefined): void {
-    if (this.closed) return;
+    if (this.closing) return;
     this.host.write(text, type);
     if (type === undefined) return;
     const n = bump(this.sentByType, type);
@@ -182,38 +229,26 @@ export class FaultStage {
         (w.on === 'delta' && type === DELTA && countHit(n, w.count, r)) ||
         (w.on === 'tool-call' && type === TOOL_CALL && countHit(n, w.count, r));
       if (hit) this.fire(armed);
-      if (this.closed) return;
+      if (this.closing) return;
     }
   }
 
   private fire(armed: Armed): void {
-    if ((armed.fired && !armed.fault.repeat) || this.closed) return;
+    if ((armed.fired && !armed.fault.repeat) || this.closing) return;
     armed.fired = true;
     const a = armed.fault.do;
     switch (a.action) {
       case 'close':
         if (a.error) {
-          this.host.write(
-            JSON.stringify({
-              type: 'error',
-              event_id: this.host.nextEventId(),
-              error: {
-                type:
-                  a.error.type ??
-                  (isErrorCode(a.error.code) ? errorTypeOf(a.error.code) : 'invalid_request_error'),
-                code: a.error.code,
-                message: a.error.message ?? `the server closes this session (${a.error.code})`,
-              },
-            }),
-            'error',
-          );
+          const { code, type } = a.error;
+          const message = a.error.message ?? `the server closes this session (${code})`;
+          const event = errorEvent(this.host.nextEventId(), { code, type, message });
+          this.host.write(JSON.stringify(event), 'error');
         }
-        this.closed = true;
-        this.host.close(a.code, a.reason ?? '');
+        this.close(a.code, a.reason ?? '');
         break;
       case 'terminate':
-        this.closed = true;
-        this.host.terminate();
+        this.terminate();
         break;
       case 'stall': {
         const now = this.scheduler.clock.now();
@@ -234,6 +269,7 @@ export class FaultStage {
         this.sendRaw(a.text);
         break;
       case 'hold-session-updated':
+        // Applied in send(): every later session.updated is held this long, or never sent.
         this.holdSessionUpdatedMs = a.ms ?? Infinity;
         break;
       case 'duplicate':

@@ -1,30 +1,23 @@
-import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import {
   createServer as createHttpServer,
   type IncomingMessage,
-  type ServerResponse,
+  type Server as HttpServer,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex, Writable } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { CloseCode } from '../protocol/close-codes.js';
-import { ErrorCode, errorTypeOf } from '../protocol/error-codes.js';
+import { WebSocketServer } from 'ws';
 import { loadFixture, type Fixture } from '../protocol/fixture/load-fixture.js';
-import { realClock, type Clock } from './clock.js';
 import type { Fault } from '../protocol/fixture/fault-schema.js';
-import { FaultStage } from './faults.js';
-import { FrameLog, redactKey, type WireFrame } from './frame-log.js';
+import { KeyBook } from './admission.js';
+import { realClock, type Clock } from './clock.js';
+import { acceptConnection, type ServerContext } from './connection.js';
+import { FrameLog, type WireFrame } from './frame-log.js';
+import { healthRoute, httpHandler, REALTIME_PATH, tokenRoute } from './http-endpoints.js';
 import { listen } from './listen.js';
 import { Scheduler } from './scheduler.js';
-import {
-  flattenSession,
-  MODEL_MODES,
-  Session,
-  type Mode,
-  type SessionSettings,
-  type SessionStats,
-} from './session.js';
+import { counterIds } from './server-events.js';
+import type { Mode, SessionStats } from './session.js';
 import type { VadOptions } from './vad.js';
 
 /** The key every mock accepts unless `keys` says otherwise. Printed at start. */
@@ -134,28 +127,6 @@ export interface MockServer {
   close(): Promise<void>;
 }
 
-interface KeyState {
-  live: number;
-  creditsLeftMs: number;
-}
-
-interface LiveSession {
-  info: SessionInfo;
-  session: Session;
-  stage: FaultStage;
-  ws: WebSocket;
-}
-
-interface Token {
-  key: string;
-  expiresAt: number;
-  model: string | undefined;
-  locked: Partial<SessionSettings>;
-}
-
-const REALTIME_PATH = '/v1/realtime';
-const SECRETS_PATH = '/v1/realtime/client_secrets';
-
 /**
  * Starts a mock swaram server.
  *
@@ -168,40 +139,22 @@ const SECRETS_PATH = '/v1/realtime/client_secrets';
  * await server.close();
  */
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
-  const fixture =
-    typeof options.fixture === 'object'
-      ? options.fixture
-      : await loadFixture(options.fixture ?? 'greeting');
-  const fx = fixture.server ?? {};
-  const clock = options.clock ?? realClock;
-  const scheduler = new Scheduler(clock);
-  const random = options.random ?? Math.random;
-  const keys = options.keys ?? fx.keys ?? [DEFAULT_TEST_KEY];
-  const creditsMs = (options.creditsSeconds ?? fx.creditsSeconds ?? Infinity) * 1000;
-  const maxPerKey = options.maxConnectionsPerKey ?? fx.maxConnectionsPerKey ?? Infinity;
-  const capacity = options.capacity ?? fx.capacity ?? Infinity;
-  const tokenTtlMs = (options.tokenTtlSeconds ?? 60) * 1000;
-  const maxBuffered = options.maxBufferedBytes ?? 4 * 1024 * 1024;
-  const faults: Fault[] = [...fixture.faults, ...(options.faults ?? [])];
-  const logStream = openLogStream(options.log);
-  const log = logStream ? new FrameLog(logStream) : undefined;
-
-  const keyStates = new Map<string, KeyState>();
-  const tokens = new Map<string, Token>();
-  const live = new Map<string, LiveSession>();
-  const infos = new Map<string, SessionInfo>();
-  let sessionCount = 0;
-  let eventCount = 0;
+  const ctx = await serverContext(options);
+  const { clock, scheduler, live, faults } = ctx;
   const startedAt = clock.now();
+  let sessionCount = 0;
+  ctx.nextNumber = () => ++sessionCount;
+  const health = (): Record<string, unknown> => ({
+    status: 'ok',
+    uptimeMs: Math.round(clock.now() - startedAt),
+    fixture: ctx.fixture.name,
+    liveSessions: live.size,
+    totalSessions: sessionCount,
+    pacing: scheduler.latenessStats(),
+  });
 
-  const keyState = (key: string): KeyState => {
-    let s = keyStates.get(key);
-    if (!s) keyStates.set(key, (s = { live: 0, creditsLeftMs: creditsMs }));
-    return s;
-  };
-
+  const onRequest = httpHandler([healthRoute(health), tokenRoute(ctx.book, () => clock.now())]);
   let certificate: string | undefined;
-  const onRequest = (req: IncomingMessage, res: ServerResponse) => handleHttp(req, res);
   let http;
   if (options.tls) {
     const pair =
@@ -220,7 +173,6 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     // Browsers offer ["realtime", "openai-insecure-api-key.<key>"]; answer "realtime".
     handleProtocols: (protocols) => (protocols.has('realtime') ? 'realtime' : false),
   });
-
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://mock');
@@ -230,293 +182,18 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       );
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req, url));
+    wss.handleUpgrade(req, socket, head, (ws) => acceptConnection(ctx, ws, req, url));
   });
 
-  function accept(ws: WebSocket, req: IncomingMessage, url: URL): void {
-    ws.on('error', () => {
-      // ws closes the socket itself (1009 for oversized frames, 1002 for protocol errors);
-      // the error must not reach the process.
-    });
-    const number = ++sessionCount;
-    const id = `sess_${number.toString(36).padStart(4, '0')}${randomBytes(4).toString('hex')}`;
-    let closedByServer = false;
-    let refused: { key: string | undefined } | undefined;
-    options.onConnection?.({ kind: 'opened', session: id, number, at: clock.now() });
-    ws.once('close', (code, reason) =>
-      options.onConnection?.({
-        kind: 'closed',
-        session: id,
-        number,
-        at: clock.now(),
-        code,
-        reason: reason.toString(),
-        closedBy: closedByServer ? 'server' : 'client',
-        ...(refused ? { refused } : {}),
-      }),
-    );
-    const credential = readCredential(req, url);
-    const token = credential ? tokens.get(credential) : undefined;
-    const refuse = (code: number, reason: string, error?: { code: ErrorCode; message: string }) => {
-      if (error) {
-        const text = JSON.stringify({
-          type: 'error',
-          event_id: `event_${(++eventCount).toString(36)}`,
-          error: { type: errorTypeOf(error.code), code: error.code, message: error.message },
-        });
-        observe({ session: id, dir: 'out', at: clock.now(), text, type: 'error' });
-        ws.send(text);
-      }
-      closedByServer = true;
-      refused = { key: redactKey(credential) };
-      ws.close(code, reason);
-      log?.note(id, clock.now(), 'refused', { code, reason, key: redactKey(credential) });
-    };
-
-    let key: string;
-    if (token) {
-      if (clock.now() > token.expiresAt) {
-        tokens.delete(credential!);
-        return refuse(CloseCode.INVALID_API_KEY, 'token expired', {
-          code: ErrorCode.INVALID_API_KEY,
-          message: 'the ephemeral token has expired: mint a new one',
-        });
-      }
-      key = token.key;
-    } else if (credential !== undefined && keys.includes(credential)) {
-      key = credential;
-    } else {
-      return refuse(CloseCode.INVALID_API_KEY, 'invalid api key', {
-        code: ErrorCode.INVALID_API_KEY,
-        message: credential === undefined ? 'no API key was given' : 'the API key is not valid',
-      });
-    }
-
-    const model = token?.model ?? url.searchParams.get('model') ?? 'mal-realtime-simple';
-    const modelMode = MODEL_MODES[model];
-    if (!modelMode) {
-      return refuse(CloseCode.POLICY_VIOLATION, 'invalid model', {
-        code: ErrorCode.INVALID_MODEL,
-        message: `unknown model ${JSON.stringify(model)}: use one of ${Object.keys(MODEL_MODES).join(', ')}`,
-      });
-    }
-    if (live.size >= capacity) return refuse(CloseCode.SERVER_BUSY, 'server busy');
-    const ks = keyState(key);
-    if (ks.live >= maxPerKey) {
-      return refuse(CloseCode.TOO_MANY_CONNECTIONS, 'too many connections', {
-        code: ErrorCode.TOO_MANY_CONNECTIONS,
-        message: `this key already has ${ks.live} open connection(s), the limit of its plan`,
-      });
-    }
-    if (ks.creditsLeftMs <= 0) {
-      return refuse(CloseCode.OUT_OF_CREDITS, 'out of credits', {
-        code: ErrorCode.INSUFFICIENT_CREDITS,
-        message: 'your credits are spent: add credits to continue',
-      });
-    }
-
-    ks.live += 1;
-    const mode = options.mode ?? modelMode;
-    const info: SessionInfo = {
-      id,
-      number,
-      key,
-      model,
-      mode,
-      openedAt: clock.now(),
-      stats: undefined!,
-    };
-    const stage = new FaultStage(
-      {
-        write: (text, type) => {
-          if (ws.readyState !== ws.OPEN) return;
-          if (ws.bufferedAmount > maxBuffered) {
-            closedByServer = true;
-            session.end();
-            ws.close(CloseCode.POLICY_VIOLATION, 'send buffer full: the client reads too slowly');
-            // A client that does not read will not read the close frame either.
-            setTimeout(() => ws.terminate(), 1000).unref();
-            return;
-          }
-          observe({ session: id, dir: 'out', at: clock.now(), text, type });
-          ws.send(text);
-        },
-        close: (code, reason) => {
-          closedByServer = true;
-          session.end();
-          ws.close(code, reason);
-        },
-        terminate: () => {
-          closedByServer = true;
-          session.end();
-          ws.terminate();
-        },
-        nextEventId: () => `event_${(++eventCount).toString(36)}`,
-      },
-      scheduler,
-      number,
-      random,
-    );
-    const session: Session = new Session({
-      id,
-      model,
-      mode,
-      script: fixture,
-      scheduler,
-      out: stage,
-      close: (code, reason) => {
-        closedByServer = true;
-        ws.close(code, reason);
-      },
-      speed: options.speed ?? 1,
-      ...(options.vad ? { vad: options.vad } : {}),
-      ...(token ? { locked: token.locked } : {}),
-      ...(Number.isFinite(creditsMs)
-        ? {
-            credits: {
-              spend: (ms: number) => {
-                ks.creditsLeftMs -= ms;
-                return ks.creditsLeftMs > 0;
-              },
-            },
-          }
-        : {}),
-      ids: (prefix) => `${prefix}_${(++eventCount).toString(36).padStart(6, '0')}`,
-    });
-    info.stats = session.stats;
-    live.set(id, { info, session, stage, ws });
-    infos.set(id, info);
-    log?.note(id, clock.now(), 'connected', { key: redactKey(key), model, mode });
-
-    ws.on('message', (data, isBinary) => {
-      const at = clock.now();
-      if (isBinary) {
-        observe({ session: id, dir: 'in', at, text: '<binary>', type: undefined, binary: true });
-        session.receiveBinary();
-        return;
-      }
-      const text = data.toString();
-      observe({ session: id, dir: 'in', at, text, type: peekType(text) });
-      session.receiveText(text);
-    });
-    ws.on('close', (code, reason) => {
-      session.end();
-      ks.live -= 1;
-      live.delete(id);
-      infos.delete(id);
-      const summary: SessionSummary = {
-        ...info,
-        durationMs: clock.now() - info.openedAt,
-        closeCode: code,
-        closeReason: reason.toString(),
-        closedBy: closedByServer ? 'server' : 'client',
-      };
-      log?.note(id, clock.now(), 'closed', {
-        code,
-        reason: summary.closeReason,
-        by: summary.closedBy,
-      });
-      options.onSessionEnd?.(summary);
-    });
-
-    for (const f of faults) stage.add(f, { connected: false });
-    stage.onConnect();
-    if (!stage.hasClosed) session.start();
-  }
-
-  function observe(frame: WireFrame): void {
-    log?.frame(frame);
-    options.onFrame?.(frame);
-  }
-
-  function handleHttp(req: IncomingMessage, res: ServerResponse): void {
-    const url = new URL(req.url ?? '/', 'http://mock');
-    if (req.method === 'GET' && (url.pathname === '/health' || url.pathname === '/healthz')) {
-      return json(res, 200, health());
-    }
-    if (url.pathname === SECRETS_PATH) {
-      if (req.method !== 'POST') return json(res, 405, httpError('method_not_allowed', 'use POST'));
-      return void mintToken(req, res);
-    }
-    json(
-      res,
-      404,
-      httpError(
-        'not_found',
-        `swaram-mock serves ${REALTIME_PATH} (WebSocket), ${SECRETS_PATH} and /health`,
-      ),
-    );
-  }
-
-  async function mintToken(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const auth = req.headers.authorization;
-    const key = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
-    if (!key || !keys.includes(key)) {
-      return json(
-        res,
-        401,
-        httpError(
-          'invalid_api_key',
-          'client secrets are minted with a secret key: Authorization: Bearer swaram_…',
-        ),
-      );
-    }
-    let body: { model?: unknown; session?: unknown; expires_after?: { seconds?: unknown } } = {};
-    try {
-      const raw = await readBody(req, 64 * 1024);
-      body = raw.length > 0 ? (JSON.parse(raw) as typeof body) : {};
-      if (typeof body !== 'object' || body === null || Array.isArray(body))
-        throw new Error('not an object');
-    } catch (error) {
-      return json(
-        res,
-        400,
-        httpError('invalid_json', `the body must be a JSON object: ${(error as Error).message}`),
-      );
-    }
-    const model = typeof body.model === 'string' ? body.model : undefined;
-    if (model !== undefined && !MODEL_MODES[model]) {
-      return json(res, 400, httpError('invalid_model', `unknown model ${JSON.stringify(model)}`));
-    }
-    const session =
-      body.session && typeof body.session === 'object'
-        ? (body.session as Record<string, unknown>)
-        : {};
-    const ttl =
-      typeof body.expires_after?.seconds === 'number'
-        ? body.expires_after.seconds * 1000
-        : tokenTtlMs;
-    const value = `swaram_ek_${randomBytes(18).toString('base64url')}`;
-    const locked = flattenSession(session);
-    tokens.set(value, { key, expiresAt: clock.now() + ttl, model, locked });
-    json(res, 200, {
-      value,
-      expires_at: Math.floor(Date.now() / 1000 + ttl / 1000),
-      session: { ...(model ? { model } : {}), ...locked },
-    });
-  }
-
-  function health(): Record<string, unknown> {
-    return {
-      status: 'ok',
-      uptimeMs: Math.round(clock.now() - startedAt),
-      fixture: fixture.name,
-      liveSessions: live.size,
-      totalSessions: sessionCount,
-      pacing: scheduler.latenessStats(),
-    };
-  }
-
   const address = await listen(http, options.port, options.host);
-  const hostForUrl = address.hostForUrl;
-  const url = `${options.tls ? 'wss' : 'ws'}://${hostForUrl}:${address.port}${REALTIME_PATH}`;
+  const url = `${options.tls ? 'wss' : 'ws'}://${address.hostForUrl}:${address.port}${REALTIME_PATH}`;
 
   return {
     url,
     port: address.port,
-    fixture,
-    sessions: infos,
-    keys,
+    fixture: ctx.fixture,
+    sessions: ctx.infos,
+    keys: ctx.book.limits.keys,
     certificate,
     scheduler,
     inject(fault) {
@@ -529,79 +206,83 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       };
     },
     health,
-    async close() {
-      for (const s of live.values()) {
-        s.session.end();
-        s.ws.close(1001, 'server shutting down');
-      }
-      const closing = new Promise<void>((resolve) => http.close(() => resolve()));
-      // Give clients a moment to answer the close frames, then cut what is left.
-      await Promise.race([waitUntilEmpty(live), delay(1000)]);
-      for (const s of live.values()) s.ws.terminate();
-      wss.close();
-      http.closeAllConnections?.();
-      await closing;
-      scheduler.stop();
-      // Close only a file this server opened; a stream passed in belongs to the caller.
-      if (typeof options.log === 'string' && options.log !== '-' && logStream) {
-        await endStream(logStream);
-      }
-    },
+    close: () => shutdown(ctx, http, wss, options),
   };
+}
+
+/** Everything the server's connections share, from the options and the fixture. */
+async function serverContext(
+  options: MockServerOptions,
+): Promise<ServerContext & { faults: Fault[]; logStream: Writable | undefined }> {
+  const fixture =
+    typeof options.fixture === 'object'
+      ? options.fixture
+      : await loadFixture(options.fixture ?? 'greeting');
+  const fx = fixture.server ?? {};
+  const clock = options.clock ?? realClock;
+  const logStream = openLogStream(options.log);
+  const book = new KeyBook(
+    {
+      keys: options.keys ?? fx.keys ?? [DEFAULT_TEST_KEY],
+      capacity: options.capacity ?? fx.capacity ?? Infinity,
+      maxConnectionsPerKey: options.maxConnectionsPerKey ?? fx.maxConnectionsPerKey ?? Infinity,
+    },
+    (options.creditsSeconds ?? fx.creditsSeconds ?? Infinity) * 1000,
+    (options.tokenTtlSeconds ?? 60) * 1000,
+  );
+  return {
+    fixture,
+    clock,
+    scheduler: new Scheduler(clock),
+    random: options.random ?? Math.random,
+    book,
+    faults: [...fixture.faults, ...(options.faults ?? [])],
+    live: new Map(),
+    infos: new Map(),
+    ids: counterIds(),
+    log: logStream ? new FrameLog(logStream) : undefined,
+    logStream,
+    mode: options.mode,
+    speed: options.speed ?? 1,
+    vad: options.vad,
+    maxBufferedBytes: options.maxBufferedBytes ?? 4 * 1024 * 1024,
+    nextNumber: () => 0,
+    onFrame: options.onFrame,
+    onConnection: options.onConnection,
+    onSessionEnd: options.onSessionEnd,
+  };
+}
+
+/** Closes every session (1001), waits up to a second for the clients, then the listener. */
+async function shutdown(
+  ctx: ServerContext & { logStream: Writable | undefined },
+  http: HttpServer,
+  wss: WebSocketServer,
+  options: MockServerOptions,
+): Promise<void> {
+  const { live } = ctx;
+  for (const s of live.values()) {
+    s.session.end();
+    s.ws.close(1001, 'server shutting down');
+  }
+  const closing = new Promise<void>((resolve) => http.close(() => resolve()));
+  // Give clients a moment to answer the close frames, then cut what is left.
+  await Promise.race([waitUntilEmpty(live), delay(1000)]);
+  for (const s of live.values()) s.ws.terminate();
+  wss.close();
+  http.closeAllConnections?.();
+  await closing;
+  ctx.scheduler.stop();
+  // Close only a file this server opened; a stream passed in belongs to the caller.
+  if (typeof options.log === 'string' && options.log !== '-' && ctx.logStream) {
+    await endStream(ctx.logStream);
+  }
 }
 
 /** `-` is stdout, another string a file appended to, a stream is used as is. */
 function openLogStream(target: string | Writable | undefined): Writable | undefined {
   if (target === undefined || typeof target !== 'string') return target;
   return target === '-' ? process.stdout : createWriteStream(target, { flags: 'a' });
-}
-
-/** Credentials in swaram's order: Bearer header, `?api_key=`, then the subprotocol. */
-function readCredential(req: IncomingMessage, url: URL): string | undefined {
-  const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
-  const q = url.searchParams.get('api_key');
-  if (q) return q;
-  const protocols = req.headers['sec-websocket-protocol'];
-  if (typeof protocols === 'string') {
-    for (const p of protocols.split(',')) {
-      const t = p.trim();
-      if (t.startsWith('openai-insecure-api-key.'))
-        return t.slice('openai-insecure-api-key.'.length);
-    }
-  }
-  return undefined;
-}
-
-/** The `type` of a frame without a full parse (for logs); the session parses properly. */
-function peekType(text: string): string | undefined {
-  const m = /"type"\s*:\s*"([^"\\]{1,100})"/.exec(text.slice(0, 300));
-  return m?.[1];
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-function httpError(code: string, message: string) {
-  return { error: { type: 'invalid_request_error', code, message } };
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        reject(new Error(`larger than ${limit} bytes`));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 async function generateCertificate(host: string): Promise<{ cert: string; key: string }> {

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { concatPcm, pcmToBase64, silence, tone } from '../protocol/audio/index.js';
 import { FakeClock } from './clock.js';
-import { FaultStage, type OutboundEvent } from './faults.js';
+import { FaultStage } from './faults.js';
 import { Scheduler } from './scheduler.js';
 import { Session, type SessionScript } from './session.js';
+
+type OutboundEvent = { type: string; [key: string]: unknown };
 
 const reply = concatPcm(tone(330, 1000, -12));
 const script: SessionScript = {
@@ -43,7 +45,6 @@ function harness(mode: 'simple' | 'premium' = 'simple') {
     script,
     scheduler,
     out: stage,
-    close: (code) => closes.push(code),
   });
   session.start();
   const send = (e: Record<string, unknown>) => session.receiveText(JSON.stringify(e));
@@ -171,5 +172,51 @@ describe('Session (fake clock)', () => {
     h.session.end();
     h.clock.advance(5000);
     expect(h.sent.length).toBe(n);
+  });
+});
+
+describe('Session: a bug while handling a frame', () => {
+  it('answers server_error, reports it, never throws, and the session goes on', () => {
+    const clock = new FakeClock();
+    const scheduler = new Scheduler(clock);
+    const sent: OutboundEvent[] = [];
+    const reported: unknown[] = [];
+    const stage = new FaultStage(
+      {
+        write: (text) => sent.push(JSON.parse(text) as OutboundEvent),
+        close: () => {},
+        terminate: () => {},
+        nextEventId: () => 'e',
+      },
+      scheduler,
+      1,
+    );
+    let broken = true;
+    const session = new Session({
+      id: 'sess_test',
+      model: 'mal-realtime-simple',
+      mode: 'simple',
+      script,
+      scheduler,
+      out: stage,
+      credits: {
+        spend: () => {
+          if (broken) throw new RangeError('boom');
+          return true;
+        },
+      },
+      onInternalError: (error) => reported.push(error),
+    });
+    const append = () =>
+      session.receiveText(
+        JSON.stringify({ type: 'input_audio_buffer.append', audio: pcmToBase64(speech()) }),
+      );
+    expect(append).not.toThrow();
+    expect(reported).toHaveLength(1);
+    expect(sent.map((e) => e.type)).toEqual(['error']);
+    expect(sent[0]!.error).toMatchObject({ type: 'server_error', code: 'server_error' });
+    broken = false;
+    append();
+    expect(sent.map((e) => e.type)).toContain('response.created');
   });
 });

@@ -1,9 +1,19 @@
-import { base64ToPcm, BYTES_PER_MS } from '../protocol/audio/index.js';
+import { BYTES_PER_MS, checkedBase64ToPcm } from '../protocol/audio/index.js';
 import { parseClientEvent } from '../protocol/codec.js';
-import type { ClientEvent, ClientEventOf } from '../protocol/events.js';
+import type {
+  ClientEvent,
+  ClientEventOf,
+  FinishedResponse,
+  Item,
+  MessageItem,
+  ServerEvent,
+  ServerSession,
+  Usage,
+} from '../protocol/events.js';
 import { CloseCode } from '../protocol/close-codes.js';
-import { ErrorCode, errorCodeForViolation, errorTypeOf } from '../protocol/error-codes.js';
-import type { FaultStage, OutboundEvent } from './faults.js';
+import { ErrorCode, errorCodeForViolation } from '../protocol/error-codes.js';
+import type { FaultStage } from './faults.js';
+import { unsentError, type IdMaker, type UnsentEvent } from './server-events.js';
 import { planReply, type PlanStep, type ReplySource } from './player.js';
 import type { ScheduledTask, Scheduler } from './scheduler.js';
 import { EnergyVad, type VadEvent, type VadOptions } from './vad.js';
@@ -61,10 +71,8 @@ export interface SessionOptions {
   mode: Mode;
   script: SessionScript;
   scheduler: Scheduler;
-  /** Sends every outbound event; faults apply there. */
+  /** Sends every outbound event and closes the connection; faults apply there. */
   out: FaultStage;
-  /** Closes the connection (the server's transport does the rest). */
-  close: (code: number, reason: string) => void;
   /** Replay speed factor: 2 plays replies twice as fast. Default 1. */
   speed?: number;
   vad?: VadOptions;
@@ -73,8 +81,10 @@ export interface SessionOptions {
   credits?: CreditAccount;
   /** Ms (fixture time) from the end of the user's speech to its transcript event. Default 300. */
   transcriptDelayMs?: number;
+  /** Hears a bug met while handling a client frame (the client gets `server_error`). */
+  onInternalError?: (error: unknown) => void;
   /** Makes event and item ids; defaults to per-session counters. */
-  ids?: (prefix: string) => string;
+  ids?: IdMaker;
 }
 
 /** What happened in a session, for the terminal summary and the health endpoint. */
@@ -140,7 +150,7 @@ export class Session {
   private settings: SessionSettings;
   private readonly vad: EnergyVad;
   private readonly speed: number;
-  private readonly ids: (prefix: string) => string;
+  private readonly ids: IdMaker;
   private audioStarted = false;
   /** Bytes appended since the last commit, clear or end of a user turn. */
   private bufferedBytes = 0;
@@ -182,9 +192,21 @@ export class Session {
     this.send({ type: 'session.created', session: this.sessionObject() });
   }
 
-  /** Handles one text frame from the client. */
+  /**
+   * Handles one text frame from the client. Never throws: a bug met while handling it is
+   * answered with a `server_error` event (and reported to `onInternalError`), so one bad frame
+   * cannot take the server and its other sessions down.
+   */
   receiveText(text: string): void {
     if (this.ended) return;
+    try {
+      this.handleText(text);
+    } catch (error) {
+      this.internalError(error);
+    }
+  }
+
+  private handleText(text: string): void {
     const parsed = parseClientEvent(text);
     if (parsed.type) this.options.out.onClientEvent(parsed.type);
     if (!parsed.ok) {
@@ -203,6 +225,14 @@ export class Session {
     this.sendError(
       ErrorCode.BINARY_FRAME,
       'binary frames are not supported: send JSON text frames, with audio as base64 inside',
+    );
+  }
+
+  private internalError(error: unknown): void {
+    this.options.onInternalError?.(error);
+    this.sendError(
+      ErrorCode.SERVER_ERROR,
+      'the server failed to handle this message; the session goes on (retry, or reconnect if it persists)',
     );
   }
 
@@ -250,16 +280,14 @@ export class Session {
     }
     const requested = flattenSession(event.session as Record<string, unknown>);
     this.settings = { ...this.settings, ...requested, ...this.options.locked };
-    const hold = this.options.out.holdSessionUpdatedMs;
-    const reply = () => this.send({ type: 'session.updated', session: this.sessionObject() });
-    if (hold === Infinity) return;
-    if (hold > 0) this.later(hold, reply);
-    else reply();
+    // A hold-session-updated fault holds it in the fault stage.
+    this.send({ type: 'session.updated', session: this.sessionObject() });
   }
 
   private onAppend(event: ClientEventOf<'input_audio_buffer.append'>): void {
     this.audioStarted = true;
-    const pcm = base64ToPcm(event.audio);
+    // The codec checked the base64 already (invalid_audio otherwise): decode only.
+    const pcm = checkedBase64ToPcm(event.audio);
     const ms = (pcm.length * 2) / BYTES_PER_MS;
     this.stats.audioInMs += ms;
     this.bufferedBytes += pcm.length * 2;
@@ -486,14 +514,13 @@ export class Session {
             delta: s.delta,
           });
         }
-        if (this.active !== r || this.ended) return;
       }
       this.scheduleNext(r, endMs);
     });
   }
 
   private finishResponse(r: ActiveResponse): void {
-    const output: Record<string, unknown>[] = [];
+    const output: Item[] = [];
     if (r.audioItemUsed) output.push(this.messageItem(r, 'completed'));
     const call = r.source.toolCall;
     if (call) {
@@ -512,7 +539,6 @@ export class Session {
         name: call.name,
         arguments: args,
       });
-      if (this.active !== r || this.ended) return;
       output.push({
         id: itemId,
         object: 'realtime.item',
@@ -536,7 +562,7 @@ export class Session {
         usage: this.usage(r),
       },
     });
-    this.lastItemId = output.length > 0 ? String(output[output.length - 1]!.id) : this.lastItemId;
+    this.lastItemId = output[output.length - 1]?.id ?? this.lastItemId;
     if (this.queued && !this.active) {
       const q = this.queued;
       this.queued = undefined;
@@ -563,10 +589,7 @@ export class Session {
     });
   }
 
-  private messageItem(
-    r: ActiveResponse,
-    status: 'completed' | 'incomplete',
-  ): Record<string, unknown> {
+  private messageItem(r: ActiveResponse, status: 'completed' | 'incomplete'): MessageItem {
     return {
       id: r.itemId,
       object: 'realtime.item',
@@ -577,7 +600,7 @@ export class Session {
     };
   }
 
-  private usage(r: ActiveResponse): Record<string, number> {
+  private usage(r: ActiveResponse): Usage {
     // The mock has no tokens; it reports audio in 100 ms units so the numbers move sensibly.
     let audioBytes = 0;
     for (let i = 0; i < r.cursor; i++) {
@@ -604,8 +627,7 @@ export class Session {
   }
 
   private closeWith(code: number, reason: string): void {
-    this.end();
-    this.options.close(code, reason);
+    this.options.out.close(code, reason);
   }
 
   private later(ms: number, fn: () => void): void {
@@ -616,19 +638,21 @@ export class Session {
     this.timers.add(task);
   }
 
-  private sessionObject(): Record<string, unknown> {
+  private sessionObject(): ServerSession {
+    // The settings come from session.update events the codec validated, or from what a token
+    // pinned (echoed as minted): trusted to fit the schema, not re-checked.
     return {
       id: this.id,
       object: 'realtime.session',
       model: this.options.model,
       ...this.settings,
-    };
+    } as ServerSession;
   }
 
-  private send(event: OutboundEvent): void {
+  private send(event: UnsentEvent): void {
     if (this.ended) return;
     const { type, ...fields } = event;
-    this.options.out.send({ type, event_id: this.ids('event'), ...fields });
+    this.options.out.send({ type, event_id: this.ids('event'), ...fields } as ServerEvent);
   }
 
   private sendError(
@@ -637,16 +661,7 @@ export class Session {
     extra: { param?: string | undefined; eventId?: string | undefined } = {},
   ): void {
     this.stats.errorsSent += 1;
-    this.send({
-      type: 'error',
-      error: {
-        type: errorTypeOf(code),
-        code,
-        message,
-        ...(extra.param !== undefined ? { param: extra.param } : {}),
-        ...(extra.eventId !== undefined ? { event_id: extra.eventId } : {}),
-      },
-    });
+    this.send(unsentError({ code, message, ...extra }));
   }
 }
 
@@ -663,7 +678,7 @@ function pointerToParam(path: string): string | undefined {
 /** OpenAI's `status_details` for a response that ended on its own. */
 function statusDetails(
   status: 'completed' | 'failed' | 'incomplete',
-): Record<string, unknown> | null {
+): FinishedResponse['status_details'] {
   if (status === 'completed') return null;
   if (status === 'incomplete') return { type: 'incomplete', reason: 'max_output_tokens' };
   return {

@@ -116,12 +116,145 @@ interface ResponseDraft {
   reason?: string;
 }
 
-/**
- * Turns a recorded session into a fixture: the user's audio cut into turns at the upstream's
- * speech_started / speech_stopped (or commits), each assistant response's audio, transcript,
- * tool call, status and delta timeline, and the close. Pure: writes nothing.
- */
-export function buildRecordedFixture(session: RecordedSession, meta: RecordingMeta): BuiltFixture {
+/** The drafts a server frame updates, and the helpers that find or start them. */
+interface DraftBook {
+  users: Map<string, UserDraft>;
+  responses: Map<string, ResponseDraft>;
+  notes: string[];
+  userOf(itemId: string): UserDraft;
+  end(u: UserDraft): void;
+  responseOf(id: unknown, atMs: number): ResponseDraft | undefined;
+  startResponse(id: string, atMs: number): ResponseDraft;
+  /** Where the user audio ends now: the last commit, else all audio sent so far. */
+  endSampleNow(): number;
+}
+
+/** Applies one server frame (its parsed event `e`) to the drafts. */
+function applyServerFrame(frame: CapturedFrame, e: Record<string, unknown>, h: DraftBook): void {
+  switch (frame.type) {
+    case 'input_audio_buffer.speech_started': {
+      const u = h.userOf(str(e.item_id) ?? `speech_${h.users.size}`);
+      u.startMs = int(e.audio_start_ms);
+      break;
+    }
+    case 'input_audio_buffer.speech_stopped': {
+      const u = h.userOf(str(e.item_id) ?? `speech_${h.users.size}`);
+      u.endMs = int(e.audio_end_ms);
+      h.end(u);
+      break;
+    }
+    case 'conversation.item.created': {
+      const item = obj(e.item);
+      const id = str(item?.id);
+      if (item === undefined || id === undefined || item.role !== 'user') break;
+      const u = h.userOf(id);
+      u.itemText = contentText(item.content);
+      if (!u.ended && u.endMs === undefined) u.endSample = h.endSampleNow();
+      h.end(u);
+      break;
+    }
+    case 'conversation.item.input_audio_transcription.completed': {
+      const id = str(e.item_id);
+      const transcript = str(e.transcript);
+      if (id !== undefined && transcript !== undefined) h.userOf(id).transcript = transcript;
+      break;
+    }
+    case 'response.created': {
+      const id = str(obj(e.response)?.id) ?? `response_${h.responses.size + 1}`;
+      if (!h.responses.has(id)) h.startResponse(id, frame.atMs);
+      break;
+    }
+    case 'response.output_audio.delta': {
+      const r = h.responseOf(e.response_id, frame.atMs);
+      if (!r || !frame.audio || frame.audio.length < 2) break;
+      r.firstDeltaAtMs ??= frame.atMs;
+      r.deltas.push({ atMs: round(frame.atMs - r.createdAtMs), bytes: frame.audio.length });
+      r.audio.push(frame.audio);
+      break;
+    }
+    case 'response.output_audio_transcript.delta': {
+      const r = h.responseOf(e.response_id, frame.atMs);
+      const delta = str(e.delta);
+      if (r && delta !== undefined) r.transcript += delta;
+      break;
+    }
+    case 'response.function_call_arguments.done': {
+      const r = h.responseOf(e.response_id, frame.atMs);
+      const name = str(e.name);
+      if (!r || name === undefined) break;
+      r.toolCall = {
+        name,
+        arguments: toolArguments(e.arguments, name, h.notes),
+        callId: str(e.call_id) ?? '',
+        atMs: frame.atMs,
+      };
+      break;
+    }
+    case 'response.done': {
+      const response = obj(e.response);
+      const r = h.responseOf(response?.id, frame.atMs);
+      if (!r) break;
+      r.status = str(response?.status);
+      r.reason = str(obj(response?.status_details)?.reason);
+      break;
+    }
+  }
+}
+
+/** The manifest around the built turns: description, model, the close, where it came from. */
+function manifestOf(
+  session: RecordedSession,
+  meta: RecordingMeta,
+  turns: FixtureManifest['turns'],
+  notes: string[],
+  { responseCount, toolCalls }: { responseCount: number; toolCalls: number },
+): FixtureManifest {
+  const counts = session.counts();
+  const violations = session.frames.filter((f) => f.violations.length > 0).length;
+  const recordedAt = meta.recordedAt.toISOString();
+  const close = session.close;
+  const manifest: FixtureManifest = {
+    name: meta.name,
+    description:
+      `Recorded from ${meta.upstream} on ${recordedAt.slice(0, 10)}: ${turns.length} user turn(s), ` +
+      `${responseCount} response(s), ${toolCalls} tool call(s).`,
+    ...(session.model === 'mal-realtime-simple' || session.model === 'mal-realtime-premium'
+      ? { model: session.model }
+      : {}),
+    turns,
+  };
+  if (close?.by === 'server') {
+    const closing = closeOf(session.frames, close);
+    if (closing.expect) manifest.expect = { close: closing.expect };
+    if (closing.fault) manifest.faults = [closing.fault];
+  }
+  manifest.recordedFrom = {
+    recorder: 'swaram-mock record',
+    upstream: meta.upstream,
+    recordedAt,
+    ...(session.model !== undefined ? { model: session.model } : {}),
+    clientEvents: counts.client,
+    serverEvents: counts.server,
+    violations,
+    events: RECORDED_EVENTS_FILE,
+    ...(close ? { close: { by: close.by, code: close.code, reason: close.reason } } : {}),
+    ...(notes.length > 0 ? { notes } : {}),
+  };
+  return manifest;
+}
+
+/** What replaying a session's frames yields: the user's audio and the turns as drafts. */
+interface Drafts {
+  notes: string[];
+  userParts: Buffer[];
+  /** When each piece of client audio was sent: [atMs, first sample, end sample]. */
+  sent: [number, number, number][];
+  /** The user turns, in the order they ended, each with its responses. */
+  ended: UserDraft[];
+}
+
+/** Replays the recorded frames into drafts of user turns and their responses. */
+function collectDrafts(session: RecordedSession): Drafts {
   const notes: string[] = [];
   const userParts: Buffer[] = [];
   /** When each piece of client audio was sent: [atMs, first sample, end sample]. */
@@ -178,74 +311,16 @@ export function buildRecordedFixture(session: RecordedSession, meta: RecordingMe
       }
       continue;
     }
-    switch (frame.type) {
-      case 'input_audio_buffer.speech_started': {
-        const u = userOf(str(e.item_id) ?? `speech_${users.size}`);
-        u.startMs = int(e.audio_start_ms);
-        break;
-      }
-      case 'input_audio_buffer.speech_stopped': {
-        const u = userOf(str(e.item_id) ?? `speech_${users.size}`);
-        u.endMs = int(e.audio_end_ms);
-        end(u);
-        break;
-      }
-      case 'conversation.item.created': {
-        const item = obj(e.item);
-        const id = str(item?.id);
-        if (item === undefined || id === undefined || item.role !== 'user') break;
-        const u = userOf(id);
-        u.itemText = contentText(item.content);
-        if (!u.ended && u.endMs === undefined) u.endSample = commitSample ?? userSamples;
-        end(u);
-        break;
-      }
-      case 'conversation.item.input_audio_transcription.completed': {
-        const id = str(e.item_id);
-        const transcript = str(e.transcript);
-        if (id !== undefined && transcript !== undefined) userOf(id).transcript = transcript;
-        break;
-      }
-      case 'response.created': {
-        const id = str(obj(e.response)?.id) ?? `response_${responses.size + 1}`;
-        if (!responses.has(id)) startResponse(id, frame.atMs);
-        break;
-      }
-      case 'response.output_audio.delta': {
-        const r = responseOf(e.response_id, frame.atMs);
-        if (!r || !frame.audio || frame.audio.length < 2) break;
-        r.firstDeltaAtMs ??= frame.atMs;
-        r.deltas.push({ atMs: round(frame.atMs - r.createdAtMs), bytes: frame.audio.length });
-        r.audio.push(frame.audio);
-        break;
-      }
-      case 'response.output_audio_transcript.delta': {
-        const r = responseOf(e.response_id, frame.atMs);
-        const delta = str(e.delta);
-        if (r && delta !== undefined) r.transcript += delta;
-        break;
-      }
-      case 'response.function_call_arguments.done': {
-        const r = responseOf(e.response_id, frame.atMs);
-        const name = str(e.name);
-        if (!r || name === undefined) break;
-        r.toolCall = {
-          name,
-          arguments: toolArguments(e.arguments, name, notes),
-          callId: str(e.call_id) ?? '',
-          atMs: frame.atMs,
-        };
-        break;
-      }
-      case 'response.done': {
-        const response = obj(e.response);
-        const r = responseOf(response?.id, frame.atMs);
-        if (!r) break;
-        r.status = str(response?.status);
-        r.reason = str(obj(response?.status_details)?.reason);
-        break;
-      }
-    }
+    applyServerFrame(frame, e, {
+      users,
+      responses,
+      notes,
+      userOf,
+      end,
+      responseOf,
+      startResponse,
+      endSampleNow: () => commitSample ?? userSamples,
+    });
   }
   if (orphanResponses > 0) {
     notes.push(
@@ -253,6 +328,16 @@ export function buildRecordedFixture(session: RecordedSession, meta: RecordingMe
         'a fixture replays responses to user speech only, so they are left out',
     );
   }
+  return { notes, userParts, sent, ended };
+}
+
+/**
+ * Turns a recorded session into a fixture: the user's audio cut into turns at the upstream's
+ * speech_started / speech_stopped (or commits), each assistant response's audio, transcript,
+ * tool call, status and delta timeline, and the close. Pure: writes nothing.
+ */
+export function buildRecordedFixture(session: RecordedSession, meta: RecordingMeta): BuiltFixture {
+  const { notes, userParts, sent, ended } = collectDrafts(session);
 
   const userPcm = bytesToPcm(Buffer.concat(userParts), 'the recorded user audio');
   const wavs = new Map<string, Pcm16>();
@@ -361,37 +446,7 @@ export function buildRecordedFixture(session: RecordedSession, meta: RecordingMe
     return { manifest: undefined, wavs, notes, responses: 0, toolCalls: 0 };
   }
 
-  const counts = session.counts();
-  const violations = session.frames.filter((f) => f.violations.length > 0).length;
-  const recordedAt = meta.recordedAt.toISOString();
-  const close = session.close;
-  const manifest: FixtureManifest = {
-    name: meta.name,
-    description:
-      `Recorded from ${meta.upstream} on ${recordedAt.slice(0, 10)}: ${turns.length} user turn(s), ` +
-      `${responseCount} response(s), ${toolCalls} tool call(s).`,
-    ...(session.model === 'mal-realtime-simple' || session.model === 'mal-realtime-premium'
-      ? { model: session.model }
-      : {}),
-    turns,
-  };
-  if (close?.by === 'server') {
-    const closing = closeOf(session.frames, close);
-    if (closing.expect) manifest.expect = { close: closing.expect };
-    if (closing.fault) manifest.faults = [closing.fault];
-  }
-  manifest.recordedFrom = {
-    recorder: 'swaram-mock record',
-    upstream: meta.upstream,
-    recordedAt,
-    ...(session.model !== undefined ? { model: session.model } : {}),
-    clientEvents: counts.client,
-    serverEvents: counts.server,
-    violations,
-    events: RECORDED_EVENTS_FILE,
-    ...(close ? { close: { by: close.by, code: close.code, reason: close.reason } } : {}),
-    ...(notes.length > 0 ? { notes } : {}),
-  };
+  const manifest = manifestOf(session, meta, turns, notes, { responseCount, toolCalls });
   return { manifest, wavs, notes, responses: responseCount, toolCalls };
 }
 

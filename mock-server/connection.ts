@@ -1,0 +1,282 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+import { CloseCode } from '../protocol/close-codes.js';
+import type { Fault } from '../protocol/fixture/fault-schema.js';
+import type { Fixture } from '../protocol/fixture/load-fixture.js';
+import {
+  decideAdmission,
+  readCredential,
+  type Admitted,
+  type KeyBook,
+  type KeyState,
+  type Refusal,
+} from './admission.js';
+import type { Clock } from './clock.js';
+import { FaultStage } from './faults.js';
+import { redactKey, type FrameLog, type WireFrame } from './frame-log.js';
+import type { ConnectionEvent, SessionInfo, SessionSummary } from './mock-server.js';
+import type { Scheduler } from './scheduler.js';
+import { errorEvent, type IdMaker } from './server-events.js';
+import { Session, type Mode } from './session.js';
+import type { VadOptions } from './vad.js';
+
+/** A session and what the server keeps of it while it lives. */
+export interface LiveSession {
+  info: SessionInfo;
+  session: Session;
+  stage: FaultStage;
+  ws: WebSocket;
+}
+
+/** What every connection of one server shares (built once by `startMockServer`). */
+export interface ServerContext {
+  fixture: Fixture;
+  clock: Clock;
+  scheduler: Scheduler;
+  random: () => number;
+  book: KeyBook;
+  /** The faults every new session starts with (fixture's, options', injected). */
+  faults: readonly Fault[];
+  live: Map<string, LiveSession>;
+  infos: Map<string, SessionInfo>;
+  ids: IdMaker;
+  log: FrameLog | undefined;
+  mode: Mode | undefined;
+  speed: number;
+  vad: VadOptions | undefined;
+  maxBufferedBytes: number;
+  /** The next 1-based connection number. */
+  nextNumber(): number;
+  onFrame?: ((frame: WireFrame) => void) | undefined;
+  onConnection?: ((event: ConnectionEvent) => void) | undefined;
+  onSessionEnd?: ((summary: SessionSummary) => void) | undefined;
+}
+
+/**
+ * Takes one upgraded WebSocket: reports it, decides admission (refusing with an error event
+ * and a close when it fails), and otherwise runs a {@link Session} on it.
+ */
+export function acceptConnection(
+  ctx: ServerContext,
+  ws: WebSocket,
+  req: IncomingMessage,
+  url: URL,
+): void {
+  ws.on('error', () => {
+    // ws closes the socket itself (1009 for oversized frames, 1002 for protocol errors);
+    // the error must not reach the process.
+  });
+  const number = ctx.nextNumber();
+  const id = `sess_${number.toString(36).padStart(4, '0')}${randomBytes(4).toString('hex')}`;
+  const closer: { byServer: boolean; refused?: { key: string | undefined } } = { byServer: false };
+  ctx.onConnection?.({ kind: 'opened', session: id, number, at: ctx.clock.now() });
+  ws.once('close', (code, reason) =>
+    ctx.onConnection?.({
+      kind: 'closed',
+      session: id,
+      number,
+      at: ctx.clock.now(),
+      code,
+      reason: reason.toString(),
+      closedBy: closer.byServer ? 'server' : 'client',
+      ...(closer.refused ? { refused: closer.refused } : {}),
+    }),
+  );
+  const credential = readCredential(req, url);
+  const token = ctx.book.token(credential);
+  const decision = decideAdmission(
+    {
+      credential,
+      token,
+      model: url.searchParams.get('model'),
+      now: ctx.clock.now(),
+      live: ctx.live.size,
+      keyState: (key) => ctx.book.keyState(key),
+    },
+    ctx.book.limits,
+  );
+  if ('refused' in decision) {
+    if (decision.expiredToken && credential !== undefined) ctx.book.dropToken(credential);
+    closer.byServer = true;
+    closer.refused = { key: redactKey(credential) };
+    refuse(ctx, ws, id, decision.refused, credential);
+    return;
+  }
+  runSession(ctx, ws, { id, number, closer }, decision.admitted);
+}
+
+function refuse(
+  ctx: ServerContext,
+  ws: WebSocket,
+  id: string,
+  refusal: Refusal,
+  credential: string | undefined,
+): void {
+  if (refusal.error) {
+    const text = JSON.stringify(errorEvent(ctx.ids('event'), refusal.error));
+    observe(ctx, { session: id, dir: 'out', at: ctx.clock.now(), text, type: 'error' });
+    ws.send(text);
+  }
+  ws.close(refusal.code, refusal.reason);
+  ctx.log?.note(id, ctx.clock.now(), 'refused', {
+    code: refusal.code,
+    reason: refusal.reason,
+    key: redactKey(credential),
+  });
+}
+
+function runSession(
+  ctx: ServerContext,
+  ws: WebSocket,
+  conn: { id: string; number: number; closer: { byServer: boolean } },
+  admitted: Admitted,
+): void {
+  const { id, number, closer } = conn;
+  const { key, model, token } = admitted;
+  const ks = ctx.book.keyState(key);
+  ks.live += 1;
+  const mode = ctx.mode ?? admitted.mode;
+  const info: SessionInfo = {
+    id,
+    number,
+    key,
+    model,
+    mode,
+    openedAt: ctx.clock.now(),
+    stats: undefined!,
+  };
+  const stage = new FaultStage(
+    {
+      write: (text, type) => {
+        if (ws.readyState !== ws.OPEN) return;
+        if (ws.bufferedAmount > ctx.maxBufferedBytes) {
+          stage.close(CloseCode.POLICY_VIOLATION, 'send buffer full: the client reads too slowly');
+          // A client that does not read will not read the close frame either.
+          setTimeout(() => ws.terminate(), 1000).unref();
+          return;
+        }
+        observe(ctx, { session: id, dir: 'out', at: ctx.clock.now(), text, type });
+        ws.send(text);
+      },
+      close: (code, reason) => {
+        closer.byServer = true;
+        session.end();
+        ws.close(code, reason);
+      },
+      terminate: () => {
+        closer.byServer = true;
+        session.end();
+        ws.terminate();
+      },
+      nextEventId: () => ctx.ids('event'),
+    },
+    ctx.scheduler,
+    number,
+    ctx.random,
+    ctx.speed,
+  );
+  const creditsMs = ctx.book.creditsMs;
+  const session: Session = new Session({
+    id,
+    model,
+    mode,
+    script: ctx.fixture,
+    scheduler: ctx.scheduler,
+    out: stage,
+    speed: ctx.speed,
+    ...(ctx.vad ? { vad: ctx.vad } : {}),
+    ...(token ? { locked: token.locked } : {}),
+    ...(Number.isFinite(creditsMs)
+      ? {
+          credits: {
+            spend: (ms: number) => {
+              ks.creditsLeftMs -= ms;
+              return ks.creditsLeftMs > 0;
+            },
+          },
+        }
+      : {}),
+    ids: ctx.ids,
+    onInternalError: (error) => reportInternalError(ctx, id, error),
+  });
+  info.stats = session.stats;
+  ctx.live.set(id, { info, session, stage, ws });
+  ctx.infos.set(id, info);
+  ctx.log?.note(id, ctx.clock.now(), 'connected', { key: redactKey(key), model, mode });
+
+  handleSocket(ctx, ws, { info, session, ks, closer });
+
+  for (const f of ctx.faults) stage.add(f, { connected: false });
+  stage.onConnect();
+  session.start();
+}
+
+/** The socket's frames go to the session; its close ends the session and reports it. */
+function handleSocket(
+  ctx: ServerContext,
+  ws: WebSocket,
+  run: { info: SessionInfo; session: Session; ks: KeyState; closer: { byServer: boolean } },
+): void {
+  const { info, session, ks, closer } = run;
+  const { id } = info;
+  ws.on('message', (data, isBinary) => {
+    try {
+      const at = ctx.clock.now();
+      if (isBinary) {
+        observe(ctx, {
+          session: id,
+          dir: 'in',
+          at,
+          text: '<binary>',
+          type: undefined,
+          binary: true,
+        });
+        session.receiveBinary();
+        return;
+      }
+      const text = data.toString();
+      observe(ctx, { session: id, dir: 'in', at, text, type: peekType(text) });
+      session.receiveText(text);
+    } catch (error) {
+      // Last line of defence (a hook that throws, say): never let one frame kill the process.
+      reportInternalError(ctx, id, error);
+    }
+  });
+  ws.on('close', (code, reason) => {
+    session.end();
+    ks.live -= 1;
+    ctx.live.delete(id);
+    ctx.infos.delete(id);
+    const summary: SessionSummary = {
+      ...info,
+      durationMs: ctx.clock.now() - info.openedAt,
+      closeCode: code,
+      closeReason: reason.toString(),
+      closedBy: closer.byServer ? 'server' : 'client',
+    };
+    ctx.log?.note(id, ctx.clock.now(), 'closed', {
+      code,
+      reason: summary.closeReason,
+      by: summary.closedBy,
+    });
+    ctx.onSessionEnd?.(summary);
+  });
+}
+
+function observe(ctx: ServerContext, frame: WireFrame): void {
+  ctx.log?.frame(frame);
+  ctx.onFrame?.(frame);
+}
+
+function reportInternalError(ctx: ServerContext, session: string, error: unknown): void {
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  ctx.log?.note(session, ctx.clock.now(), 'internal_error', { message });
+  process.stderr.write(`swaram-mock: ${session}: internal error (session goes on): ${message}\n`);
+}
+
+/** The `type` of a frame without a full parse (for logs); the session parses properly. */
+function peekType(text: string): string | undefined {
+  const m = /"type"\s*:\s*"([^"\\]{1,100})"/.exec(text.slice(0, 300));
+  return m?.[1];
+}
