@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { listen } from '../listen.js';
 import { readdir } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
@@ -94,6 +94,26 @@ const REDACTED = '[credential removed]';
 export async function startRecorder(options: RecorderOptions): Promise<Recorder> {
   const upstream = parseUpstream(options.upstream);
   const out = resolve(options.out);
+  await checkOut(out, options.overwrite ?? false);
+  const hub = new RecorderHub(options, upstream, out);
+  const http = createServer((_req, res) => {
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end(`swaram-mock record relays WebSocket connections to ${hub.upstreamLabel} only\n`);
+  });
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+    relayConnection(hub, req, socket, head),
+  );
+  const address = await listen(http, options.port, options.host);
+  return {
+    url: `ws://${address.hostForUrl}:${address.port}${REALTIME_PATH}`,
+    port: address.port,
+    recorded: hub.recorded,
+    close: () => hub.close(http),
+  };
+}
+
+/** The fixture folder must have a fixture's name, and be empty unless overwriting. */
+async function checkOut(out: string, overwrite: boolean): Promise<void> {
   const name = basename(out);
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
     throw new RecorderError(
@@ -102,7 +122,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
         'and "-", starting with a letter or digit (e.g. --out fixtures/my-call)',
     );
   }
-  if (!options.overwrite) {
+  if (!overwrite) {
     const existing = await readdir(out).catch(() => [] as string[]);
     if (existing.length > 0) {
       throw new RecorderError(
@@ -112,253 +132,312 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
       );
     }
   }
-  const notice = (message: string) => options.onNotice?.(message);
-  const upstreamLabel = `${upstream.protocol}//${upstream.host}${upstream.pathname}`;
-  // Credentials in the upstream URL itself are secrets too.
-  const baseSecrets = [
-    upstream.password,
-    upstream.username,
-    upstream.searchParams.get('api_key') ?? '',
-    options.key ?? '',
-  ];
+}
 
-  let recording: ActiveRecording | undefined;
-  let connections = 0;
-  const sockets = new Set<WebSocket>();
-  let settle!: { resolve: (f: RecordedFixture) => void; reject: (e: unknown) => void };
-  const recorded = new Promise<RecordedFixture>((resolve, reject) => {
-    settle = { resolve, reject };
-  });
-  recorded.catch(() => {
-    // Callers may use close() only; the rejection is theirs to see there.
-  });
+/**
+ * What the recorder shares across connections: the one recording, the open sockets, the
+ * WebSocket server that completes client handshakes, and the promise of the written fixture.
+ */
+class RecorderHub {
+  readonly name: string;
+  readonly upstreamLabel: string;
+  /** Credentials in the upstream URL itself, and the recorder's own key, are secrets too. */
+  readonly baseSecrets: string[];
+  readonly sockets = new Set<WebSocket>();
+  readonly chosenProtocol = new WeakMap<IncomingMessage, string>();
+  readonly wss: WebSocketServer;
+  readonly recorded: Promise<RecordedFixture>;
+  recording: ActiveRecording | undefined;
+  connections = 0;
+  private readonly finished = new WeakSet<ActiveRecording>();
+  private settle!: { resolve: (f: RecordedFixture) => void; reject: (e: unknown) => void };
 
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: MAX_PAYLOAD,
-    // Answer the client with the subprotocol the upstream chose.
-    handleProtocols: (protocols, req) => {
-      const chosen = chosenProtocol.get(req);
-      return chosen !== undefined && protocols.has(chosen) ? chosen : false;
-    },
-  });
-  const chosenProtocol = new WeakMap<IncomingMessage, string>();
+  constructor(
+    readonly options: RecorderOptions,
+    readonly upstream: URL,
+    readonly out: string,
+  ) {
+    this.name = basename(out);
+    this.upstreamLabel = `${upstream.protocol}//${upstream.host}${upstream.pathname}`;
+    this.baseSecrets = [
+      upstream.password,
+      upstream.username,
+      upstream.searchParams.get('api_key') ?? '',
+      options.key ?? '',
+    ];
+    this.recorded = new Promise<RecordedFixture>((resolve, reject) => {
+      this.settle = { resolve, reject };
+    });
+    this.recorded.catch(() => {
+      // Callers may use close() only; the rejection is theirs to see there.
+    });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: MAX_PAYLOAD,
+      // Answer the client with the subprotocol the upstream chose.
+      handleProtocols: (protocols, req) => {
+        const chosen = this.chosenProtocol.get(req);
+        return chosen !== undefined && protocols.has(chosen) ? chosen : false;
+      },
+    });
+  }
 
-  const http = createServer((_req, res) => {
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end(`swaram-mock record relays WebSocket connections to ${upstreamLabel} only\n`);
-  });
-  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => socket.destroy());
-    const number = ++connections;
-    const startedAt = performance.now();
-    const clientUrl = new URL(req.url ?? '/', 'http://recorder');
-    const credentials = readCredentials(req, clientUrl);
-    const secrets = [...baseSecrets, ...credentials];
-    const scrub = scrubber(secrets);
+  notice(message: string): void {
+    this.options.onNotice?.(message);
+  }
 
-    const target = new URL(upstream);
-    if (target.pathname === '/' || target.pathname === '') target.pathname = clientUrl.pathname;
-    for (const [k, v] of clientUrl.searchParams) {
-      if (options.key !== undefined && k === 'api_key') continue;
-      target.searchParams.set(k, v);
+  /** Writes the fixture of a recording that ended. */
+  finish(active: ActiveRecording): void {
+    if (this.finished.has(active)) return;
+    this.finished.add(active);
+    writeRecordedFixture(this.out, active.session, {
+      name: this.name,
+      upstream: this.upstreamLabel,
+      recordedAt: new Date(),
+    }).then(this.settle.resolve, this.settle.reject);
+  }
+
+  /** The upstream refused the recorded connection: the next one gets recorded instead. */
+  fail(active: ActiveRecording, why: string): void {
+    if (this.finished.has(active)) return;
+    this.finished.add(active);
+    if (this.recording === active) this.recording = undefined;
+    this.notice(`the upstream did not accept the connection (${why}); recording the next one`);
+  }
+
+  async close(http: Server): Promise<RecordedFixture> {
+    const active = this.recording;
+    if (active && !this.finished.has(active) && !active.session.close && active.client) {
+      active.session.close = {
+        atMs: performance.now() - active.startedAt,
+        by: 'recorder',
+        code: 1001,
+        reason: 'the recorder is closing',
+      };
     }
-    let protocols = parseProtocols(req.headers['sec-websocket-protocol']);
-    const headers: Record<string, string> = {};
-    if (options.key !== undefined) {
-      headers.authorization = `Bearer ${options.key}`;
-      protocols = protocols.filter((p) => !p.startsWith(INSECURE_KEY_PREFIX));
-    } else if (typeof req.headers.authorization === 'string') {
-      headers.authorization = req.headers.authorization;
+    for (const ws of this.sockets) {
+      if (ws.readyState === WebSocket.OPEN) ws.close(1001, 'the recorder is closing');
     }
-    for (const h of FORWARDED_HEADERS) {
-      const v = req.headers[h];
-      if (typeof v === 'string') headers[h] = v;
+    await Promise.race([waitUntilEmpty(this.sockets), delay(CLOSE_GRACE_MS)]);
+    for (const ws of this.sockets) ws.terminate();
+    const closing = new Promise<void>((resolve) => http.close(() => resolve()));
+    http.closeAllConnections();
+    this.wss.close();
+    await closing;
+    if (!active) {
+      throw new RecorderError(
+        RecorderErrorCode.NothingRecorded,
+        'no client connected through the recorder, so nothing was recorded',
+      );
     }
+    if (!this.finished.has(active)) this.finish(active);
+    return this.recorded;
+  }
+}
 
-    let up: WebSocket;
-    try {
-      up = new WebSocket(target, protocols, {
-        headers,
-        perMessageDeflate: false,
-        maxPayload: MAX_PAYLOAD,
-        handshakeTimeout: 15_000,
-        ...(typeof req.headers.origin === 'string' ? { origin: req.headers.origin } : {}),
-      });
-    } catch (error) {
-      refuse(socket, 400, scrub(`cannot open the upstream: ${(error as Error).message}`));
-      return;
-    }
-    sockets.add(up);
-    const record =
-      recording === undefined
-        ? new RecordedSession(clientUrl.searchParams.get('model') ?? undefined, scrub)
-        : undefined;
-    const active: ActiveRecording | undefined = record
-      ? { session: record, startedAt, client: undefined }
+/** What the upstream connection is opened with: URL, subprotocols and headers. */
+function upstreamRequest(
+  hub: RecorderHub,
+  req: IncomingMessage,
+  clientUrl: URL,
+): { target: URL; protocols: string[]; headers: Record<string, string> } {
+  const key = hub.options.key;
+  const target = new URL(hub.upstream);
+  if (target.pathname === '/' || target.pathname === '') target.pathname = clientUrl.pathname;
+  for (const [k, v] of clientUrl.searchParams) {
+    if (key !== undefined && k === 'api_key') continue;
+    target.searchParams.set(k, v);
+  }
+  let protocols = parseProtocols(req.headers['sec-websocket-protocol']);
+  const headers: Record<string, string> = {};
+  if (key !== undefined) {
+    headers.authorization = `Bearer ${key}`;
+    protocols = protocols.filter((p) => !p.startsWith(INSECURE_KEY_PREFIX));
+  } else if (typeof req.headers.authorization === 'string') {
+    headers.authorization = req.headers.authorization;
+  }
+  for (const h of FORWARDED_HEADERS) {
+    const v = req.headers[h];
+    if (typeof v === 'string') headers[h] = v;
+  }
+  return { target, protocols, headers };
+}
+
+/** One client connection: opens the upstream, then relays (and maybe records) both ways. */
+function relayConnection(hub: RecorderHub, req: IncomingMessage, socket: Duplex, head: Buffer) {
+  socket.on('error', () => socket.destroy());
+  const number = ++hub.connections;
+  const startedAt = performance.now();
+  const clientUrl = new URL(req.url ?? '/', 'http://recorder');
+  const scrub = scrubber([...hub.baseSecrets, ...readCredentials(req, clientUrl)]);
+  const { target, protocols, headers } = upstreamRequest(hub, req, clientUrl);
+  let up: WebSocket;
+  try {
+    up = new WebSocket(target, protocols, {
+      headers,
+      perMessageDeflate: false,
+      maxPayload: MAX_PAYLOAD,
+      handshakeTimeout: 15_000,
+      ...(typeof req.headers.origin === 'string' ? { origin: req.headers.origin } : {}),
+    });
+  } catch (error) {
+    refuse(socket, 400, scrub(`cannot open the upstream: ${(error as Error).message}`));
+    return;
+  }
+  hub.sockets.add(up);
+  const record =
+    hub.recording === undefined
+      ? new RecordedSession(clientUrl.searchParams.get('model') ?? undefined, scrub)
       : undefined;
-    if (active) recording = active;
-    else
-      notice(`connection #${number} is relayed but not recorded (a recording holds one session)`);
+  const active: ActiveRecording | undefined = record
+    ? { session: record, startedAt, client: undefined }
+    : undefined;
+  if (active) hub.recording = active;
+  else
+    hub.notice(`connection #${number} is relayed but not recorded (a recording holds one session)`);
+  new Relay(hub, { req, socket, head, up, number, startedAt, scrub, record, active }).start();
+}
 
-    // Upstream frames that arrive before the client's handshake completes wait here.
-    const early: Array<(client: WebSocket) => void> = [];
-    let client: WebSocket | undefined;
-    let opened = false;
-    let refused = false;
-    let upClosed = false;
-    let clientClosed = false;
-    const settled = () => {
-      if (active && upClosed && (clientClosed || client === undefined)) finish(active);
-    };
-    const observe = (from: FrameSource, data: Buffer, isBinary: boolean) => {
-      if (!record) return;
-      const frame = record.capture(from, performance.now() - startedAt, data, isBinary);
-      if (frame.violations.length > 0) {
-        options.onViolation?.({
-          atMs: Math.round(frame.atMs * 10) / 10,
-          from,
-          type: frame.type,
-          violations: frame.violations,
-        });
-      }
-    };
-    const refuseClient = (status: number, body: string, contentType?: string) => {
-      if (refused) return;
-      refused = true;
-      sockets.delete(up);
-      refuse(socket, status, body, contentType);
-      if (active) fail(active, `HTTP ${status}`);
-    };
+interface RelayParts {
+  req: IncomingMessage;
+  socket: Duplex;
+  head: Buffer;
+  up: WebSocket;
+  number: number;
+  startedAt: number;
+  scrub: (text: string) => string;
+  record: RecordedSession | undefined;
+  active: ActiveRecording | undefined;
+}
 
+/** The relay of one connection once its upstream socket exists. */
+class Relay {
+  /** Upstream frames that arrive before the client's handshake completes wait here. */
+  private readonly early: Array<(client: WebSocket) => void> = [];
+  private client: WebSocket | undefined;
+  private opened = false;
+  private refused = false;
+  private upClosed = false;
+  private clientClosed = false;
+
+  constructor(
+    private readonly hub: RecorderHub,
+    private readonly p: RelayParts,
+  ) {}
+
+  start(): void {
+    const { up, scrub, number } = this.p;
+    const label = this.hub.upstreamLabel;
     up.on('error', (error) => {
-      if (opened) return; // the close event follows
-      notice(scrub(`the upstream refused connection #${number}: ${error.message}`));
-      refuseClient(502, scrub(`the upstream ${upstreamLabel} cannot be reached: ${error.message}`));
+      if (this.opened) return; // the close event follows
+      this.hub.notice(scrub(`the upstream refused connection #${number}: ${error.message}`));
+      this.refuseClient(502, scrub(`the upstream ${label} cannot be reached: ${error.message}`));
     });
     up.on('unexpected-response', (request, res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const body = scrub(Buffer.concat(chunks).toString('utf8').slice(0, 4096));
-        notice(`the upstream answered connection #${number} with HTTP ${res.statusCode}`);
-        refuseClient(res.statusCode ?? 502, body, res.headers['content-type']);
+        this.hub.notice(`the upstream answered connection #${number} with HTTP ${res.statusCode}`);
+        this.refuseClient(res.statusCode ?? 502, body, res.headers['content-type']);
         request.destroy();
       });
     });
     up.on('message', (data: RawData, isBinary: boolean) => {
       const buffer = toBuffer(data);
-      observe('server', buffer, isBinary);
-      if (client) client.send(buffer, { binary: isBinary });
-      else early.push((c) => c.send(buffer, { binary: isBinary }));
+      this.observe('server', buffer, isBinary);
+      this.toClient((c) => c.send(buffer, { binary: isBinary }));
     });
     up.on('close', (code, reason) => {
-      sockets.delete(up);
-      if (!opened) return;
-      upClosed = true;
-      if (record && !record.close) {
-        const why = scrub(reason.toString());
-        record.close = { atMs: performance.now() - startedAt, by: 'server', code, reason: why };
-      }
-      if (client) closeLike(client, code, reason);
-      else early.push((c) => closeLike(c, code, reason));
-      settled();
+      this.hub.sockets.delete(up);
+      if (!this.opened) return;
+      this.upClosed = true;
+      this.noteClose('server', code, reason);
+      this.toClient((c) => closeLike(c, code, reason));
+      this.settled();
     });
-    up.on('open', () => {
-      opened = true;
-      if (up.protocol) chosenProtocol.set(req, up.protocol);
-      if (socket.destroyed) {
-        up.terminate();
-        return;
-      }
-      // A client handshake that ws refuses (400) never reaches the callback below.
-      socket.once('close', () => {
-        if (client === undefined) up.close(1001, 'the client went away');
-      });
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        client = ws;
-        sockets.add(ws);
-        if (active) active.client = ws;
-        ws.on('error', () => {
-          // ws closes the socket itself; the close event follows.
-        });
-        ws.on('message', (data: RawData, isBinary: boolean) => {
-          const buffer = toBuffer(data);
-          observe('client', buffer, isBinary);
-          if (up.readyState === WebSocket.OPEN) up.send(buffer, { binary: isBinary });
-        });
-        ws.on('close', (code, reason) => {
-          sockets.delete(ws);
-          clientClosed = true;
-          if (record && !record.close) {
-            const why = scrub(reason.toString());
-            record.close = { atMs: performance.now() - startedAt, by: 'client', code, reason: why };
-          }
-          closeLike(up, code, reason);
-          settled();
-        });
-        for (const send of early.splice(0)) send(ws);
-      });
-    });
-  });
-
-  const finished = new WeakSet<ActiveRecording>();
-  function finish(active: ActiveRecording): void {
-    if (finished.has(active)) return;
-    finished.add(active);
-    writeRecordedFixture(out, active.session, {
-      name,
-      upstream: upstreamLabel,
-      recordedAt: new Date(),
-    }).then(settle.resolve, settle.reject);
-  }
-  function fail(active: ActiveRecording, why: string): void {
-    if (finished.has(active)) return;
-    finished.add(active);
-    // The next connection gets recorded instead.
-    if (recording === active) recording = undefined;
-    notice(`the upstream did not accept the connection (${why}); recording the next one`);
+    up.on('open', () => this.upstreamOpened());
   }
 
-  const address = await listen(http, options.port, options.host);
-  const hostForUrl = address.hostForUrl;
+  private upstreamOpened(): void {
+    const { up, req, socket, head } = this.p;
+    this.opened = true;
+    if (up.protocol) this.hub.chosenProtocol.set(req, up.protocol);
+    if (socket.destroyed) {
+      up.terminate();
+      return;
+    }
+    // A client handshake that ws refuses (400) never reaches the callback below.
+    socket.once('close', () => {
+      if (this.client === undefined) up.close(1001, 'the client went away');
+    });
+    this.hub.wss.handleUpgrade(req, socket, head, (ws) => this.clientOpened(ws));
+  }
 
-  return {
-    url: `ws://${hostForUrl}:${address.port}${REALTIME_PATH}`,
-    port: address.port,
-    recorded,
-    async close() {
-      const active = recording;
-      if (active && !finished.has(active)) {
-        const session = active.session;
-        if (!session.close && active.client) {
-          session.close = {
-            atMs: performance.now() - active.startedAt,
-            by: 'recorder',
-            code: 1001,
-            reason: 'the recorder is closing',
-          };
-        }
-      }
-      for (const ws of sockets) {
-        if (ws.readyState === WebSocket.OPEN) ws.close(1001, 'the recorder is closing');
-      }
-      await Promise.race([waitUntilEmpty(sockets), delay(CLOSE_GRACE_MS)]);
-      for (const ws of sockets) ws.terminate();
-      const closing = new Promise<void>((resolve) => http.close(() => resolve()));
-      http.closeAllConnections();
-      wss.close();
-      await closing;
-      if (!active) {
-        throw new RecorderError(
-          RecorderErrorCode.NothingRecorded,
-          'no client connected through the recorder, so nothing was recorded',
-        );
-      }
-      if (!finished.has(active)) finish(active);
-      return recorded;
-    },
-  };
+  private clientOpened(ws: WebSocket): void {
+    const { up } = this.p;
+    this.client = ws;
+    this.hub.sockets.add(ws);
+    if (this.p.active) this.p.active.client = ws;
+    ws.on('error', () => {
+      // ws closes the socket itself; the close event follows.
+    });
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      const buffer = toBuffer(data);
+      this.observe('client', buffer, isBinary);
+      if (up.readyState === WebSocket.OPEN) up.send(buffer, { binary: isBinary });
+    });
+    ws.on('close', (code, reason) => {
+      this.hub.sockets.delete(ws);
+      this.clientClosed = true;
+      this.noteClose('client', code, reason);
+      closeLike(up, code, reason);
+      this.settled();
+    });
+    for (const send of this.early.splice(0)) send(ws);
+  }
+
+  /** Sends to the client now, or once its handshake completed. */
+  private toClient(send: (client: WebSocket) => void): void {
+    if (this.client) send(this.client);
+    else this.early.push(send);
+  }
+
+  private noteClose(by: 'server' | 'client', code: number, reason: Buffer): void {
+    const { record, startedAt, scrub } = this.p;
+    if (record && !record.close) {
+      const why = scrub(reason.toString());
+      record.close = { atMs: performance.now() - startedAt, by, code, reason: why };
+    }
+  }
+
+  private settled(): void {
+    const { active } = this.p;
+    if (active && this.upClosed && (this.clientClosed || this.client === undefined))
+      this.hub.finish(active);
+  }
+
+  private observe(from: FrameSource, data: Buffer, isBinary: boolean): void {
+    const { record, startedAt } = this.p;
+    if (!record) return;
+    const frame = record.capture(from, performance.now() - startedAt, data, isBinary);
+    if (frame.violations.length > 0) {
+      this.hub.options.onViolation?.({
+        atMs: Math.round(frame.atMs * 10) / 10,
+        from,
+        type: frame.type,
+        violations: frame.violations,
+      });
+    }
+  }
+
+  private refuseClient(status: number, body: string, contentType?: string): void {
+    if (this.refused) return;
+    this.refused = true;
+    this.hub.sockets.delete(this.p.up);
+    refuse(this.p.socket, status, body, contentType);
+    if (this.p.active) this.hub.fail(this.p.active, `HTTP ${status}`);
+  }
 }
 
 interface ActiveRecording {
