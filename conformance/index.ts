@@ -42,6 +42,45 @@ export type {
 export { Target, type TargetOptions } from './target/target.js';
 export { resolveTarget, type TargetSpec } from './target/resolve-target.js';
 export { TargetError } from './target/target-error.js';
-export * from './target/adapter-protocol.js';
+export {
+  ADAPTER_PROTOCOL,
+  ADAPTER_FEATURES,
+  ADAPTER_REPLY_ERROR_CODES,
+  CLIENT_ERROR_KINDS,
+  CONNECTION_STATES,
+  PLAYBACK_STOP_REASONS,
+  RESPONSE_STATUSES,
+  commandSchemas,
+  observationSchemas,
+  adapterMessageSchemas,
+  validateAdapterMessage,
+  parseAdapterLine,
+  validateCommand,
+  isObservationType,
+  encodeMessage,
+  type AdapterFeature,
+  type CommandMap,
+  type ObservationMap,
+  type CommandType,
+  type ObservationType,
+  type AdapterCommand,
+  type Observation,
+  type ObservationOf,
+  type CommandOf,
+  type CommandInput,
+  type Hello,
+  type Reply,
+  type AdapterMessage,
+  type AdapterSession,
+  type AdapterTool,
+  type ReplyErrorCode,
+  type ClientErrorKind,
+  type ConnectionState,
+  type PlaybackStopReason,
+  type ResponseStatus,
+  type ValidationIssue,
+  type LineProblem,
+  type ParsedLine,
+} from './target/adapter-protocol.js';
 export { runResultSchema, type RunResult } from './results/result-schema.js';
 export { terminalReporter } from './reporters/terminal.js';
