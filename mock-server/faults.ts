@@ -280,6 +280,11 @@ export class FaultStage {
         this.modifiers.push({ action: a, remaining });
         break;
       }
+      default: {
+        // Every action of the fault schema is handled above: a new one is a compile error here.
+        const unhandled: never = a;
+        throw new Error(`unknown fault action ${JSON.stringify(unhandled)}`);
+      }
     }
   }
 
