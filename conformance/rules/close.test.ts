@@ -37,7 +37,13 @@ describe('CLOSE-AUTH', () => {
   });
 
   it('allows a connection the app asked for', () => {
-    const t = rejected().wait(500).act('connect').wait(5).open().wait(2000).build();
+    const t = rejected()
+      .wait(500)
+      .act('connect', { model: 'mal-realtime-simple' })
+      .wait(5)
+      .open()
+      .wait(2000)
+      .build();
     expect(check(closeAuth, t)?.status).toBe('pass');
   });
 

@@ -13,6 +13,7 @@ function answered() {
   return traceBuilder({ features })
     .handshake()
     .act('connect', {
+      model: 'mal-realtime-simple',
       session: { tools: [{ type: 'function', name: 'get_weather', parameters: {} }] },
     })
     .at(100)
@@ -94,6 +95,7 @@ describe('TOOL-TRIGGER', () => {
     const t = traceBuilder({ features })
       .handshake()
       .act('connect', {
+        model: 'mal-realtime-simple',
         session: { tools: [{ type: 'function', name: 'get_weather', parameters: {} }] },
       })
       .toolCall({ callId: 'call_1' })

@@ -11,7 +11,7 @@ import type { Trace } from '../trace/trace.js';
 import { TraceRecorder } from '../trace/trace-recorder.js';
 import { IdleClockDriver } from './idle-clock-driver.js';
 import { Microphone } from './microphone.js';
-import { createScenarioContext } from './scenario-context.js';
+import { createScenarioContext, type ScenarioContextParts } from './scenario-context.js';
 import { ScenarioClock } from './scenario-clock.js';
 import { ToolDesk } from './tool-desk.js';
 import { TraceWatch } from './trace-watch.js';
@@ -93,7 +93,7 @@ export async function runScenario(
     ...(options.handshakeTimeoutMs ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
     ...(wireOnly ? { wire: { url: server.url, apiKey, model } } : {}),
   });
-  const action = (kind: string, data: Record<string, unknown> = {}) => recorder.action(kind, data);
+  const action: ScenarioContextParts['action'] = (kind, data) => recorder.action(kind, data);
   const tools = new ToolDesk({
     tools: scenario.tools,
     clock,

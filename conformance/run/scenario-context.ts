@@ -3,7 +3,7 @@ import type { Fixture } from '../../protocol/fixture/fixture.js';
 import type { MockServer } from '../../mock-server/mock-server.js';
 import type { AdapterSession, CommandInput } from '../target/adapter-protocol.js';
 import type { ScenarioContext } from '../scenarios/scenario.js';
-import type { Trace } from '../trace/trace.js';
+import type { Trace, TraceActionData, TraceActionKind } from '../trace/trace.js';
 import type { Microphone } from './microphone.js';
 import type { ScenarioClock } from './scenario-clock.js';
 import type { TraceWatch } from './trace-watch.js';
@@ -30,7 +30,7 @@ export interface ScenarioContextParts {
   /** Multiplies every wait of the script. */
   timeoutFactor: number;
   /** Records an action of the app in the trace. */
-  action(kind: string, data?: Record<string, unknown>): void;
+  action<K extends TraceActionKind>(kind: K, data: TraceActionData[K]): void;
   /** Records a problem of the harness or the adapter channel in the trace. */
   harnessError(message: string): void;
 }
@@ -65,7 +65,8 @@ export function createScenarioContext(parts: ScenarioContextParts): ScenarioCont
     wireOnly,
     async connect() {
       const { apiKey, model, session } = parts.connect;
-      action('connect', { model });
+      // The session goes into the trace: TOOL-TRIGGER compares the calls with the declared tools.
+      action('connect', wireOnly ? { model } : { model, session });
       if (wireOnly) return;
       try {
         await parts.client.request({
@@ -124,15 +125,15 @@ export function createScenarioContext(parts: ScenarioContextParts): ScenarioCont
     sleep: (ms) => clock.sleep(ms),
     sleepClockMs: (ms) => clock.sleepClockMs(ms),
     async interrupt() {
-      action('interrupt');
+      action('interrupt', {});
       if (!wireOnly) await requestQuietly('interrupt');
     },
     async commit() {
-      action('commit');
+      action('commit', {});
       if (!wireOnly) await requestQuietly('commit');
     },
     async end() {
-      action('end');
+      action('end', {});
       microphone.stop();
       if (!wireOnly) await requestQuietly('end');
       await waitFor(

@@ -2,6 +2,7 @@ import type { TimerHandle } from '../../mock-server/clock.js';
 import type { CommandInput, ObservationOf } from '../target/adapter-protocol.js';
 import type { ToolBehaviour } from '../scenarios/scenario.js';
 import type { ScenarioClock } from './scenario-clock.js';
+import type { TraceActionData } from '../trace/trace.js';
 
 /** Options of {@link ToolDesk}. */
 export interface ToolDeskOptions {
@@ -11,7 +12,7 @@ export interface ToolDeskOptions {
   /** Sends the `tool.result` command to the client. */
   send(result: CommandInput): void;
   /** Records the answer as an action of the trace, when it is sent. */
-  record(kind: 'tool.result', data: Record<string, unknown>): void;
+  record(kind: 'tool.result', data: TraceActionData['tool.result']): void;
 }
 
 /** Default time a tool "runs", scenario ms. */

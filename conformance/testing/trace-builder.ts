@@ -4,6 +4,9 @@ import { BYTES_PER_MS } from '../../protocol/audio/pcm16.js';
 import type {
   Trace,
   TraceAction,
+  TraceActionArgs,
+  TraceActionKind,
+  TraceActionOf,
   TraceConnection,
   TraceFrame,
   TraceObservation,
@@ -168,8 +171,9 @@ export class TraceBuilder {
   }
 
   /** A runner action. */
-  act(kind: string, data: Json = {}): this {
-    this.actions.push({ at: this.clock, kind, data });
+  act<K extends TraceActionKind>(kind: K, ...[data]: TraceActionArgs<K>): this {
+    const action = { at: this.clock, kind, data: data ?? {} } as TraceActionOf<K>;
+    this.actions.push(action as TraceAction);
     return this;
   }
 

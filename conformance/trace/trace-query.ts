@@ -4,6 +4,8 @@ import type { ObservationType, PlaybackStopReason } from '../target/adapter-prot
 import type {
   Trace,
   TraceAction,
+  TraceActionKind,
+  TraceActionOf,
   TraceConnection,
   TraceFrame,
   TraceObservationOf,
@@ -168,10 +170,13 @@ export function observationsOf<T extends ObservationType>(
   return out;
 }
 
-/** Every runner action of one or more kinds. */
-export function actionsOf(trace: Trace, kinds: string | readonly string[]): TraceAction[] {
-  const wanted = typeof kinds === 'string' ? [kinds] : kinds;
-  return trace.actions.filter((a) => wanted.includes(a.kind));
+/** Every runner action of one or more kinds, typed by kind. */
+export function actionsOf<K extends TraceActionKind>(
+  trace: Trace,
+  kinds: K | readonly K[],
+): Array<TraceActionOf<K>> {
+  const wanted: readonly TraceActionKind[] = typeof kinds === 'string' ? [kinds] : kinds;
+  return trace.actions.filter((a): a is TraceAction & TraceActionOf<K> => wanted.includes(a.kind));
 }
 
 /** The connection with this number. */

@@ -2,7 +2,16 @@ import { parseClientEvent, parseServerEvent } from '../../protocol/codec.js';
 import type { ConnectionEvent } from '../../mock-server/mock-server.js';
 import type { WireFrame } from '../../mock-server/frame-log.js';
 import type { Observation } from '../target/adapter-protocol.js';
-import type { LooseEvent, Trace, TraceFrame, TraceObservation } from './trace.js';
+import type {
+  LooseEvent,
+  Trace,
+  TraceAction,
+  TraceActionArgs,
+  TraceActionKind,
+  TraceActionOf,
+  TraceFrame,
+  TraceObservation,
+} from './trace.js';
 
 /** What a recorder needs to know before the first frame. */
 export interface TraceRecorderOptions {
@@ -106,8 +115,9 @@ export class TraceRecorder {
   }
 
   /** Something the runner did to the client, now. */
-  action(kind: string, data: Record<string, unknown> = {}): void {
-    this.trace.actions.push({ at: this.now(), kind, data });
+  action<K extends TraceActionKind>(kind: K, ...[data]: TraceActionArgs<K>): void {
+    const action = { at: this.now(), kind, data: data ?? {} } as TraceActionOf<K>;
+    this.trace.actions.push(action as TraceAction);
     this.changed();
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { traceBuilder } from '../testing/trace-builder.js';
-import { framesOf, observationsOf, wireEvents } from './trace-query.js';
+import { actionsOf, framesOf, observationsOf, wireEvents } from './trace-query.js';
 
 /*
  * The trace is typed: a misspelt observation state or event field in a rule is a compile
@@ -46,5 +46,20 @@ describe('typed trace queries', () => {
     // @ts-expect-error an unchecked field of a possibly invalid event is not a string
     const text: string = bad.event.delta;
     expect(text).toBe('not base64!');
+  });
+
+  it('types runner actions by their kind', () => {
+    const t = traceBuilder()
+      .act('tool.result', { call_id: 'call_1', output: '{}' })
+      .act('interrupt')
+      .build();
+    const [result] = actionsOf(t, 'tool.result');
+    expect(result?.data.call_id).toBe('call_1');
+    // @ts-expect-error a tool.result has `call_id`, not `callId`
+    expect(result?.data.callId).toBeUndefined();
+    // @ts-expect-error 'interupt' is not an action kind
+    expect(actionsOf(t, 'interupt')).toEqual([]);
+    // @ts-expect-error a tool.result needs its call_id
+    traceBuilder().act('tool.result', { output: '{}' });
   });
 });

@@ -7,7 +7,8 @@ import type {
   ServerEventOf,
   ServerEventType,
 } from '../../protocol/events.js';
-import type { ObservationOf, ObservationType } from '../target/adapter-protocol.js';
+import type { Fault } from '../../protocol/fixture/fault-schema.js';
+import type { AdapterSession, ObservationOf, ObservationType } from '../target/adapter-protocol.js';
 
 /**
  * Everything one scenario run saw, on one clock: rules judge this, reporters render it.
@@ -136,15 +137,50 @@ export interface TraceObservationOf<T extends ObservationType> {
  */
 export type TraceObservation = { [T in ObservationType]: TraceObservationOf<T> }[ObservationType];
 
-/** Something the runner did, with the time it did it. */
-export interface TraceAction {
-  at: number;
-  /**
-   * `mic.audio` (a chunk of user audio fed to the client: `bytes`, `turn`), `mic.end`,
-   * `tool.result` (`call_id`, `output` or `error`, `delayMs`), `interrupt`, `commit`, `end`,
-   * `connect`, `fault` (a fault injected now), `utterance` (`turn`, `startMs`, `endMs`: when a
-   * user utterance started and ended in the microphone stream).
-   */
-  kind: string;
-  data: Record<string, unknown>;
+/** What each kind of runner action records. */
+export interface TraceActionData {
+  /** The app asked the client to connect. */
+  connect: { model: string; session?: AdapterSession };
+  /** A user utterance in the microphone stream: when it starts and ends (audio ms). */
+  utterance: { turn: number; startMs: number; endMs: number; transcript?: string };
+  /** A chunk of user audio fed to the client. */
+  'mic.audio': { bytes: number; turn?: number };
+  'mic.end': Record<string, never>;
+  /** The app's tool answered a `tool.invoke`: its output, or the error it threw. */
+  'tool.result': {
+    call_id: string;
+    name?: string;
+    delayMs?: number;
+    output?: string;
+    error?: string;
+  };
+  interrupt: Record<string, never>;
+  commit: Record<string, never>;
+  end: Record<string, never>;
+  /** A fault injected into the mock now. */
+  fault: { fault: Fault };
+  /** A note of the scenario, shown in the report's timeline. */
+  note: { text: string };
 }
+
+/** A kind of runner action. */
+export type TraceActionKind = keyof TraceActionData;
+
+/** The data argument of an action: optional for the kinds that carry none. */
+export type TraceActionArgs<K extends TraceActionKind> =
+  Record<string, never> extends TraceActionData[K]
+    ? [data?: TraceActionData[K]]
+    : [data: TraceActionData[K]];
+
+/** A runner action of one kind, with the time the runner did it. */
+export interface TraceActionOf<K extends TraceActionKind> {
+  at: number;
+  kind: K;
+  data: TraceActionData[K];
+}
+
+/**
+ * Something the runner did, with the time it did it: a union discriminated by `kind`, so
+ * `a.kind === 'tool.result'` types `a.data`.
+ */
+export type TraceAction = { [K in TraceActionKind]: TraceActionOf<K> }[TraceActionKind];
