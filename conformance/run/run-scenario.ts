@@ -85,15 +85,7 @@ export async function runScenario(
   const trace = recorder.trace;
   const watch = new TraceWatch(clock);
   recorder.onChange(() => watch.notify());
-  let harnessErrors = 0;
-  // `always`: kept past the cap (the finding that says why the adapter was stopped).
-  const harnessError = (message: string, always = false) => {
-    harnessErrors += 1;
-    if (harnessErrors <= MAX_HARNESS_ERRORS || always)
-      recorder.harnessError(redactor.text(message));
-    else if (harnessErrors === MAX_HARNESS_ERRORS + 1)
-      recorder.harnessError(`more than ${MAX_HARNESS_ERRORS} harness errors: the rest are dropped`);
-  };
+  const harnessError = cappedHarnessErrors(recorder, (text) => redactor.text(text));
   // Filled once the mock is up (its keys are secrets too).
   let redactor = new Redactor(Object.values(options.spec.env ?? {}));
   const server: MockServer = await startMockServer({
@@ -103,17 +95,7 @@ export async function runScenario(
     clock: clock.clock,
     faults: [...(scenario.server?.faults ?? []), ...(scenario.faults ?? [])],
     onConnection: (e) => recorder.connection(e),
-    onFrame: (f) => {
-      if (!f.binary && jsonDepth(f.text) > TARGET_LIMITS.depth) {
-        harnessError(
-          `a ${f.dir === 'in' ? 'client' : 'mock'} frame nests deeper than ${TARGET_LIMITS.depth} levels: trimmed in the trace`,
-        );
-        recorder.frame({
-          ...f,
-          text: `${f.text.slice(0, 200)}… [nested deeper than ${TARGET_LIMITS.depth} levels, trimmed]`,
-        });
-      } else recorder.frame(f);
-    },
+    onFrame: (f) => recordFrame(recorder, f, harnessError),
   });
   redactor = new Redactor([...Object.values(options.spec.env ?? {}), ...server.keys]);
 
@@ -226,6 +208,40 @@ async function runScript(
   clock.cancel(timer);
   if (outcome === 'timeout')
     harnessError(`the scenario did not finish within ${Math.round(limit)} ms`);
+}
+
+/**
+ * The run's harness-error sink: redacted, at most {@link MAX_HARNESS_ERRORS} (one more line
+ * says the rest were dropped); `always` keeps one past the cap (why the adapter was stopped).
+ */
+function cappedHarnessErrors(
+  recorder: TraceRecorder,
+  redact: (text: string) => string,
+): (message: string, always?: boolean) => void {
+  let count = 0;
+  return (message, always = false) => {
+    count += 1;
+    if (count <= MAX_HARNESS_ERRORS || always) recorder.harnessError(redact(message));
+    else if (count === MAX_HARNESS_ERRORS + 1)
+      recorder.harnessError(`more than ${MAX_HARNESS_ERRORS} harness errors: the rest are dropped`);
+  };
+}
+
+/** Records a wire frame; one nested deeper than the limit is trimmed (with a harness error). */
+function recordFrame(
+  recorder: TraceRecorder,
+  f: Parameters<TraceRecorder['frame']>[0],
+  harnessError: (message: string) => void,
+): void {
+  if (f.binary || jsonDepth(f.text) <= TARGET_LIMITS.depth) return recorder.frame(f);
+  const limit = TARGET_LIMITS.depth;
+  harnessError(
+    `a ${f.dir === 'in' ? 'client' : 'mock'} frame nests deeper than ${limit} levels: trimmed in the trace`,
+  );
+  recorder.frame({
+    ...f,
+    text: `${f.text.slice(0, 200)}… [nested deeper than ${limit} levels, trimmed]`,
+  });
 }
 
 /** The session the app asks for unless the scenario says: Malayalam, the fixture's tools. */
