@@ -12,7 +12,7 @@ import type {
 import type { Rule, VerdictStatus } from '../rules/rule.js';
 import type { ConformanceOptions } from './run-conformance.js';
 import type { RunPlan } from './run-plan.js';
-import { round, type RunTally } from './run-tally.js';
+import { blockingErrors, round, type RunTally } from './run-tally.js';
 
 const STATUS_ORDER: VerdictStatus[] = [
   'fail',
@@ -37,7 +37,7 @@ export function aggregateRun(
   for (const r of ruleResults) counts[r.status] += 1;
   const failing = failingRules(ruleResults, plan.failOn);
   const harnessErrorRuns = [...tally.scenarioResults.values()].reduce(
-    (n, sr) => n + sr.runs.filter((r) => r.harnessErrors.length > 0).length,
+    (n, sr) => n + sr.runs.filter((r) => blockingErrors(r).length > 0).length,
     0,
   );
   const exitCode = exitCodeOf(ruleResults, failing, harnessErrorRuns);

@@ -110,7 +110,7 @@ export const CONNECT_RULE = 'SESSION-FIRST';
 export function connectVerdict(ruleId: string, trace: Trace): Verdict | undefined {
   if (ruleId !== CONNECT_RULE || trace.connections.length > 0) return undefined;
   if (!trace.actions.some((a) => a.kind === 'connect')) return undefined;
-  if (trace.drive === 'adapter' && trace.harnessErrors.length > 0) return undefined;
+  if (trace.drive === 'adapter' && blockingErrors(trace).length > 0) return undefined;
   return {
     status: 'fail',
     reason:
@@ -125,14 +125,22 @@ export function connectVerdict(ruleId: string, trace: Trace): Verdict | undefine
  * that would pass or go unjudged is `harness_error`. A `fail` the rule found still stands.
  */
 export function underHarnessErrors(v: Verdict | undefined, trace: Trace): Verdict | undefined {
-  if (trace.harnessErrors.length === 0 || v?.status === 'fail' || v?.status === 'not_observable')
-    return v;
-  const n = trace.harnessErrors.length;
+  const blocking = blockingErrors(trace);
+  if (blocking.length === 0 || v?.status === 'fail' || v?.status === 'not_observable') return v;
+  const n = blocking.length;
   return {
     status: 'harness_error',
-    reason: `The harness could not judge this run: ${trace.harnessErrors[0]}${n > 1 ? ` (and ${n - 1} more)` : ''}.`,
+    reason: `The harness could not judge this run: ${blocking[0]}${n > 1 ? ` (and ${n - 1} more)` : ''}.`,
     evidence: [],
   };
+}
+
+/**
+ * The harness errors of a run that keep it from being judged: all but `command-rejected` (the
+ * adapter refused a command with a proper `ok: false` reply: a note, the channel still works).
+ */
+export function blockingErrors(trace: { harnessErrors: readonly string[] }): string[] {
+  return trace.harnessErrors.filter((e) => !e.startsWith('command-rejected:'));
 }
 
 function listOf<T>(map: Map<string, T[]>, key: string): T[] {
