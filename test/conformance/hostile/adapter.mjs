@@ -36,7 +36,7 @@ createInterface({ input: process.stdin }).on('line', (text) => {
     case 'env':
       return; // never replies
     case 'exit':
-      process.exit(3);
+      return process.exit(3);
     case 'invalid-json':
       return out('{"type": "reply", "id": ');
     case 'double':
