@@ -159,6 +159,12 @@ function runOptions(y: Argv) {
       coerce: positiveNumber('--handshake-timeout'),
       describe: 'how long the adapter has to say hello, seconds [number]',
     })
+    .option('pass-env', {
+      type: 'string',
+      array: true,
+      requiresArg: true,
+      describe: 'pass this variable of your environment to the target (repeatable) [string]',
+    })
     .option('budget', {
       type: 'string',
       array: true,
@@ -240,6 +246,7 @@ export function conformanceOptions(a: RunArgs): ConformanceOptions {
     ...(a.timeout !== undefined ? { timeoutMs: a.timeout * 1000 } : {}),
     ...(a['timeout-factor'] !== 1 ? { timeoutFactor: a['timeout-factor'] } : {}),
     handshakeTimeoutMs: a['handshake-timeout'] * 1000,
+    ...(a['pass-env']?.length ? { passEnv: a['pass-env'] } : {}),
     ...(Object.keys(budgets).length > 0 ? { budgets } : {}),
     failOn: a['fail-on'],
     long: a.long,

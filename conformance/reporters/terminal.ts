@@ -68,7 +68,7 @@ export function terminalReporter(out: NodeJS.WritableStream = process.stderr): P
         }
       }
       out.write(
-        `\n${result.summary.passed ? 'PASSED' : `FAILED (${result.summary.failing.join(', ')})`} in ${(result.durationMs / 1000).toFixed(1)} s — report: ${displayPath(dir)}/index.json\n`,
+        `\n${result.summary.line ?? (result.summary.passed ? 'PASSED' : `FAILED (${result.summary.failing.join(', ')})`)} in ${(result.durationMs / 1000).toFixed(1)} s — report: ${displayPath(dir)}/index.json\n`,
       );
     },
   };

@@ -186,7 +186,12 @@ export const runResultSchema = {
       type: 'object',
       properties: {
         passed: { type: 'boolean' },
-        exitCode: { enum: [0, 1] },
+        exitCode: { enum: [0, 1, 3] },
+        harnessErrorRuns: {
+          type: 'integer',
+          description: 'scenario runs the harness could not judge (adapter or runner problems)',
+        },
+        line: { type: 'string', description: 'the outcome in one line' },
         counts: {
           type: 'object',
           properties: {

@@ -12,7 +12,7 @@ import type {
 import type { Rule, VerdictStatus } from '../rules/rule.js';
 import type { ConformanceOptions } from './run-conformance.js';
 import type { RunPlan } from './run-plan.js';
-import { round, type RunTally } from './run-tally.js';
+import { blockingErrors, round, type RunTally } from './run-tally.js';
 
 const STATUS_ORDER: VerdictStatus[] = [
   'fail',
@@ -36,6 +36,11 @@ export function aggregateRun(
   const counts = { pass: 0, fail: 0, warn: 0, skipped: 0, not_observable: 0, harness_error: 0 };
   for (const r of ruleResults) counts[r.status] += 1;
   const failing = failingRules(ruleResults, plan.failOn);
+  const harnessErrorRuns = [...tally.scenarioResults.values()].reduce(
+    (n, sr) => n + sr.runs.filter((r) => blockingErrors(r).length > 0).length,
+    0,
+  );
+  const exitCode = exitCodeOf(ruleResults, failing, harnessErrorRuns);
   const { spec } = plan;
   return {
     schema: 'swaram-conform/result/1',
@@ -61,8 +66,10 @@ export function aggregateRun(
       ...(options.long ? { long: true } : {}),
     },
     summary: {
-      passed: failing.length === 0,
-      exitCode: failing.length === 0 ? 0 : 1,
+      passed: exitCode === 0,
+      exitCode,
+      harnessErrorRuns,
+      line: summaryLine(exitCode, failing, harnessErrorRuns, tally),
       counts,
       failing,
     },
@@ -73,6 +80,38 @@ export function aggregateRun(
     metrics: metricResults(tally, plan.budgets),
     replay: plan.replayAll,
   };
+}
+
+/**
+ * 1 when a rule the client failed decides it (under `failOn`); else 3 when the harness could
+ * not judge (a scenario run with harness errors, a rule `harness_error`); else 0.
+ */
+export function exitCodeOf(
+  rules: RuleResult[],
+  failing: string[],
+  harnessErrorRuns: number,
+): 0 | 1 | 3 {
+  const byId = new Map(rules.map((r) => [r.id, r.status]));
+  if (failing.some((id) => byId.get(id) !== 'harness_error')) return 1;
+  if (harnessErrorRuns > 0 || rules.some((r) => r.status === 'harness_error')) return 3;
+  return 0;
+}
+
+/** The outcome in one line, for the summary. */
+function summaryLine(
+  exitCode: 0 | 1 | 3,
+  failing: string[],
+  harnessErrorRuns: number,
+  tally: RunTally,
+): string {
+  const runs = [...tally.scenarioResults.values()].reduce((n, sr) => n + sr.runs.length, 0);
+  const harness =
+    harnessErrorRuns > 0
+      ? `; the harness could not judge ${harnessErrorRuns} of ${runs} scenario run(s)`
+      : '';
+  if (exitCode === 1) return `FAILED: ${failing.join(', ')}${harness}`;
+  if (exitCode === 3) return `HARNESS ERROR${harness} (adapter or runner problems, exit 3)`;
+  return `PASSED: ${runs} scenario run(s) judged`;
 }
 
 /** The rules that make the exit code 1 under `failOn`. */

@@ -9,6 +9,7 @@ import { createRunFolder, writeRunIndex, writeScenarioRun } from './run-files.js
 import { planRun, type RunPlan } from './run-plan.js';
 import { runScenario, type RunScenarioOptions, type ScenarioRun } from './run-scenario.js';
 import { RunTally } from './run-tally.js';
+import { Redactor } from '../target/target-env.js';
 
 /** Options of {@link runConformance}; the CLI flags map onto them one to one. */
 export interface ConformanceOptions {
@@ -43,6 +44,8 @@ export interface ConformanceOptions {
   timeoutMs?: number;
   /** How long the adapter has to say `hello`, ms. Default 10 000 (`--handshake-timeout`). */
   handshakeTimeoutMs?: number;
+  /** Runner environment variables the target gets besides the allow-list (`--pass-env`). */
+  passEnv?: string[];
   /** Which failures make the exit code 1: `must` (default), `should`, or `warn` (any warn too). */
   failOn?: 'must' | 'should' | 'warn';
   /** Include scenarios marked long (soak). Default false. */
@@ -107,12 +110,14 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
 
   const began = clock.now();
   const tally = new RunTally(plan);
+  const secrets = new Set<string>(Object.values(spec.env ?? {}));
   const jobs: Array<{ scenario: Scenario; run: number }> = [];
   for (const scenario of runnable)
     for (let run = 1; run <= repeat; run++) jobs.push({ scenario, run });
   await pool(jobs, Math.max(1, options.jobs ?? 1), async ({ scenario, run }) => {
     options.reporter?.onScenarioStart?.(scenario, run);
     const outcome = await runScenario(scenario, scenarioOptions(plan, options, clock));
+    for (const s of outcome.redactor.values) secrets.add(s);
     const verdicts = tally.judgeRun(scenario, run, outcome);
     const file = await writeScenarioRun(plan.dir, scenario.id, run, outcome, verdicts);
     tally.addScenarioRun(scenario, run, outcome, verdicts, file);
@@ -121,7 +126,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   tally.judgeAcrossRuns();
 
   const result = aggregateRun(plan, tally, options, clock.now() - began);
-  await writeRunIndex(plan.dir, result);
+  await writeRunIndex(plan.dir, result, new Redactor(secrets));
   options.reporter?.onRunEnd?.(result, plan.dir);
   return { result, dir: plan.dir };
 }
@@ -140,6 +145,7 @@ function scenarioOptions(
     ...(options.timeoutFactor ? { timeoutFactor: options.timeoutFactor } : {}),
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.handshakeTimeoutMs ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
+    ...(options.passEnv ? { passEnv: options.passEnv } : {}),
   };
 }
 

@@ -23,22 +23,45 @@ export async function writeScenarioRun(
   verdicts: Map<string, Verdict>,
 ): Promise<string> {
   const file = join('scenarios', `${scenario}-${run}.json`);
+  const head = {
+    scenario,
+    run,
+    durationMs: round(outcome.durationMs),
+    verdicts: Object.fromEntries(verdicts),
+    log: outcome.log,
+  };
   await writeFile(
     join(dir, file),
-    JSON.stringify({
-      scenario,
-      run,
-      durationMs: round(outcome.durationMs),
-      verdicts: Object.fromEntries(verdicts),
-      log: outcome.log,
-      trace: relativeTrace(outcome.trace),
-    }),
+    outcome.redactor.json(
+      safeStringify({ ...head, trace: relativeTrace(outcome.trace) }, () => ({
+        ...head,
+        trace: { harnessErrors: outcome.trace.harnessErrors },
+      })),
+    ),
   );
   return file;
 }
 
-export async function writeRunIndex(dir: string, result: RunResult): Promise<void> {
-  await writeFile(join(dir, 'index.json'), JSON.stringify(result, null, 2));
+/** Writes `index.json`, with the run's secrets (`redactor`) replaced. */
+export async function writeRunIndex(
+  dir: string,
+  result: RunResult,
+  redactor?: { json(text: string): string },
+): Promise<void> {
+  const text = JSON.stringify(result, null, 2);
+  await writeFile(join(dir, 'index.json'), redactor ? redactor.json(text) : text);
+}
+
+/**
+ * JSON of `value`; should it fail all the same (a value nested too deep slipped past the
+ * limits), JSON of `fallback()` with the error, so a report is always written.
+ */
+function safeStringify(value: unknown, fallback: () => Record<string, unknown>): string {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    return JSON.stringify({ ...fallback(), writeError: (error as Error).message });
+  }
 }
 
 /** Times relative to the run's start, so a trace file reads from 0. */

@@ -7,6 +7,8 @@ import { isInProcess } from '../target/in-process-target.js';
 import type { TargetSpec } from '../target/resolve-target.js';
 import type { Scenario, ScenarioContext } from '../scenarios/scenario.js';
 import { Target } from '../target/target.js';
+import { TARGET_LIMITS, jsonDepth } from '../target/limits.js';
+import { Redactor } from '../target/target-env.js';
 import type { Trace } from '../trace/trace.js';
 import { TraceRecorder } from '../trace/trace-recorder.js';
 import { IdleClockDriver } from './idle-clock-driver.js';
@@ -37,7 +39,12 @@ export interface RunScenarioOptions {
   timeoutMs?: number;
   /** How long the adapter has to say `hello`, ms. Default: the Target's (10 000). */
   handshakeTimeoutMs?: number;
+  /** Runner environment variables passed to the target besides the allow-list. */
+  passEnv?: readonly string[];
 }
+
+/** Harness errors kept per scenario run; one more line says how many were dropped. */
+export const MAX_HARNESS_ERRORS = 100;
 
 /** A finished run: the trace, the client's stderr, the adapter's hello. */
 export interface ScenarioRun {
@@ -46,6 +53,8 @@ export interface ScenarioRun {
   log: string[];
   client: { name?: string; version?: string; language?: string } | undefined;
   durationMs: number;
+  /** Replaces the run's secrets (mock keys, manifest env values, secret-looking env vars). */
+  redactor: Redactor;
 }
 
 const DEFAULT_INSTRUCTIONS = 'നീ ഒരു സഹായിയാണ്. മലയാളത്തിൽ ചുരുക്കി മറുപടി പറയുക.';
@@ -76,6 +85,9 @@ export async function runScenario(
   const trace = recorder.trace;
   const watch = new TraceWatch(clock);
   recorder.onChange(() => watch.notify());
+  const harnessError = cappedHarnessErrors(recorder, (text) => redactor.text(text));
+  // Filled once the mock is up (its keys are secrets too).
+  let redactor = new Redactor(Object.values(options.spec.env ?? {}));
   const server: MockServer = await startMockServer({
     ...scenario.server,
     fixture,
@@ -83,14 +95,16 @@ export async function runScenario(
     clock: clock.clock,
     faults: [...(scenario.server?.faults ?? []), ...(scenario.faults ?? [])],
     onConnection: (e) => recorder.connection(e),
-    onFrame: (f) => recorder.frame(f),
+    onFrame: (f) => recordFrame(recorder, f, harnessError),
   });
+  redactor = new Redactor([...Object.values(options.spec.env ?? {}), ...server.keys]);
 
   const apiKey = scenario.apiKey ?? server.keys[0]!;
   const target = new Target(options.spec, {
     now: () => clock.now(),
     clock: clock.clock,
     ...(options.handshakeTimeoutMs ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
+    ...(options.passEnv ? { passEnv: options.passEnv } : {}),
     ...(wireOnly ? { wire: { url: server.url, apiKey, model } } : {}),
   });
   const action: ScenarioContextParts['action'] = (kind, data) => recorder.action(kind, data);
@@ -107,7 +121,15 @@ export async function runScenario(
     if (observation.type === 'tool.invoke')
       tools.invoke(observation as ObservationOf<'tool.invoke'>);
   });
-  target.on('finding', (f) => recorder.harnessError(`${f.code}: ${f.message}`));
+  target.on('finding', (f) =>
+    harnessError(`${f.code}: ${f.message}`, ['flood', 'exited', 'limit'].includes(f.code)),
+  );
+  // The process ended: nothing more can happen, so the script stops at once. For an adapter
+  // that is a harness error (its `exited` finding); a wire-only app may end on its own.
+  const exited = new Promise<'exited'>((resolve) => target.once('exit', () => resolve('exited')));
+  target.on('exit', (e) => {
+    if (wireOnly) action('target-exit', { code: e.code, signal: e.signal });
+  });
   const microphone = new Microphone({
     clock,
     scheduler: server.scheduler,
@@ -128,7 +150,7 @@ export async function runScenario(
     connect: { apiKey, model, session: scenario.session ?? defaultSession(fixture) },
     timeoutFactor,
     action,
-    harnessError: (message) => recorder.harnessError(message),
+    harnessError,
   });
   const driver = fakeClockDriver(clock.clock, options.spec, trace, watch);
   driver?.start();
@@ -139,22 +161,23 @@ export async function runScenario(
     hello = await target.start();
     recorder.setFeatures(hello?.features);
     if (!scenario.manualConnect) await ctx.connect();
-    await runScript(scenario, ctx, options, timeoutFactor, recorder);
+    await runScript(scenario, ctx, options, timeoutFactor, harnessError, exited);
   } catch (error) {
-    recorder.harnessError((error as Error).message);
+    harnessError((error as Error).message);
   } finally {
     microphone.stop();
     tools.close();
-    await target.stop().catch((error: Error) => recorder.harnessError(`stop: ${error.message}`));
+    await target.stop().catch((error: Error) => harnessError(`stop: ${error.message}`));
     await server.close();
     await driver?.stop();
     recorder.finish(clock.now());
   }
   return {
     trace,
-    log: target.log.entries().map((l) => l.text),
+    log: target.log.entries().map((l) => redactor.text(l.text)),
     client: hello?.client,
     durationMs: clock.now() - began,
+    redactor,
   };
 }
 
@@ -167,7 +190,8 @@ async function runScript(
   ctx: ScenarioContext,
   options: RunScenarioOptions,
   timeoutFactor: number,
-  recorder: TraceRecorder,
+  harnessError: (message: string) => void,
+  exited: Promise<'exited'>,
 ): Promise<void> {
   const clock = ctx.clock;
   const limit =
@@ -176,10 +200,48 @@ async function runScript(
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = clock.afterClockMs(limit, () => resolve('timeout'));
   });
-  const outcome = await Promise.race([scenario.script(ctx).then(() => 'done' as const), timedOut]);
+  const outcome = await Promise.race([
+    scenario.script(ctx).then(() => 'done' as const),
+    timedOut,
+    exited,
+  ]);
   clock.cancel(timer);
   if (outcome === 'timeout')
-    recorder.harnessError(`the scenario did not finish within ${Math.round(limit)} ms`);
+    harnessError(`the scenario did not finish within ${Math.round(limit)} ms`);
+}
+
+/**
+ * The run's harness-error sink: redacted, at most {@link MAX_HARNESS_ERRORS} (one more line
+ * says the rest were dropped); `always` keeps one past the cap (why the adapter was stopped).
+ */
+function cappedHarnessErrors(
+  recorder: TraceRecorder,
+  redact: (text: string) => string,
+): (message: string, always?: boolean) => void {
+  let count = 0;
+  return (message, always = false) => {
+    count += 1;
+    if (count <= MAX_HARNESS_ERRORS || always) recorder.harnessError(redact(message));
+    else if (count === MAX_HARNESS_ERRORS + 1)
+      recorder.harnessError(`more than ${MAX_HARNESS_ERRORS} harness errors: the rest are dropped`);
+  };
+}
+
+/** Records a wire frame; one nested deeper than the limit is trimmed (with a harness error). */
+function recordFrame(
+  recorder: TraceRecorder,
+  f: Parameters<TraceRecorder['frame']>[0],
+  harnessError: (message: string) => void,
+): void {
+  if (f.binary || jsonDepth(f.text) <= TARGET_LIMITS.depth) return recorder.frame(f);
+  const limit = TARGET_LIMITS.depth;
+  harnessError(
+    `a ${f.dir === 'in' ? 'client' : 'mock'} frame nests deeper than ${limit} levels: trimmed in the trace`,
+  );
+  recorder.frame({
+    ...f,
+    text: `${f.text.slice(0, 200)}… [nested deeper than ${limit} levels, trimmed]`,
+  });
 }
 
 /** The session the app asks for unless the scenario says: Malayalam, the fixture's tools. */

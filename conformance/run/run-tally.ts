@@ -38,8 +38,10 @@ export class RunTally {
     const trace = outcome.trace;
     listOf(this.traces, scenario.id).push(trace);
     const verdicts = new Map<string, Verdict>();
+    const exercised = new Set(scenario.rules);
     for (const rule of this.plan.rules) {
-      const v = judge(rule, trace, { budgets: this.plan.budgets });
+      let v = connectVerdict(rule.id, trace) ?? judge(rule, trace, { budgets: this.plan.budgets });
+      if (exercised.has(rule.id)) v = underHarnessErrors(v, trace);
       if (!v) continue;
       verdicts.set(rule.id, v);
       this.judgements.get(rule.id)!.push(toRuleRun(scenario.id, run, v, trace));
@@ -96,6 +98,49 @@ export class RunTally {
       }
     }
   }
+}
+
+/** Rule that fails when the runner asked for a connection and the client never opened one. */
+export const CONNECT_RULE = 'SESSION-FIRST';
+
+/**
+ * A client that never connected though the runner asked it to fails {@link CONNECT_RULE}: it
+ * never sent the session.update it owes. Not when the adapter itself broke (a harness error).
+ */
+export function connectVerdict(ruleId: string, trace: Trace): Verdict | undefined {
+  if (ruleId !== CONNECT_RULE || trace.connections.length > 0) return undefined;
+  if (!trace.actions.some((a) => a.kind === 'connect')) return undefined;
+  if (trace.drive === 'adapter' && blockingErrors(trace).length > 0) return undefined;
+  return {
+    status: 'fail',
+    reason:
+      'The client never opened a connection although the scenario needed one (0 connections, 0 frames).',
+    evidence: [],
+  };
+}
+
+/**
+ * A rule's verdict in a run with harness errors (the adapter broke its protocol, exited, hung
+ * or flooded; the script timed out): such a run cannot be judged, so a rule of its scenario
+ * that would pass or go unjudged is `harness_error`. A `fail` the rule found still stands.
+ */
+export function underHarnessErrors(v: Verdict | undefined, trace: Trace): Verdict | undefined {
+  const blocking = blockingErrors(trace);
+  if (blocking.length === 0 || v?.status === 'fail' || v?.status === 'not_observable') return v;
+  const n = blocking.length;
+  return {
+    status: 'harness_error',
+    reason: `The harness could not judge this run: ${blocking[0]}${n > 1 ? ` (and ${n - 1} more)` : ''}.`,
+    evidence: [],
+  };
+}
+
+/**
+ * The harness errors of a run that keep it from being judged: all but `command-rejected` (the
+ * adapter refused a command with a proper `ok: false` reply: a note, the channel still works).
+ */
+export function blockingErrors(trace: { harnessErrors: readonly string[] }): string[] {
+  return trace.harnessErrors.filter((e) => !e.startsWith('command-rejected:'));
 }
 
 function listOf<T>(map: Map<string, T[]>, key: string): T[] {

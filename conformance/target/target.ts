@@ -19,6 +19,8 @@ import type { TargetSpec } from './resolve-target.js';
 import type { Clock } from '../../mock-server/clock.js';
 import { isInProcess, launchInProcess } from './in-process-target.js';
 import { TargetError, TargetErrorCode } from './target-error.js';
+import { TARGET_LIMITS, jsonDepth } from './limits.js';
+import { targetEnv } from './target-env.js';
 
 /** Options of {@link Target}. Every timeout is in milliseconds of real time. */
 export interface TargetOptions {
@@ -39,6 +41,13 @@ export interface TargetOptions {
   readonly log?: LogRingOptions;
   /** Extra environment variables for the process (after the spec's own). */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Names of the runner's environment variables to pass on besides the allow-list
+   * ({@link PASSED_ENV}); the rest of the runner's environment never reaches the target.
+   */
+  readonly passEnv?: readonly string[];
+  /** Where a target's environment comes from. Default `process.env`. */
+  readonly sourceEnv?: NodeJS.ProcessEnv;
   /**
    * For a wire-only target: where to connect. Passed as `SWARAM_URL`, `SWARAM_API_KEY` and
    * `SWARAM_MODEL` (default `mal-realtime-simple`). Required when the spec's mode is `wire`.
@@ -78,7 +87,10 @@ export type HarnessFindingCode =
   | 'late-reply'
   | 'request-timeout'
   | 'command-rejected'
-  | 'exited';
+  | 'exited'
+  | 'too-deep'
+  | 'flood'
+  | 'limit';
 
 /**
  * A problem with the adapter channel, recorded as data (never thrown): a line that is not
@@ -193,6 +205,9 @@ export class Target extends EventEmitter<TargetEvents> {
       }
     | undefined;
   private stdoutEnded: Promise<unknown> = Promise.resolve();
+  private stdoutLines = 0;
+  private stdoutBytes = 0;
+  private flooded = false;
 
   constructor(
     /** What to run, from `resolveTarget()`. */
@@ -254,11 +269,11 @@ export class Target extends EventEmitter<TargetEvents> {
     if (wire && !this.options.wire) {
       throw new Error('Target: a wire-only target needs options.wire { url, apiKey }');
     }
-    const env: Record<string, string | undefined> = {
-      ...process.env,
-      ...this.spec.env,
-      ...this.options.env,
-    };
+    const env = targetEnv(
+      this.options.sourceEnv ?? process.env,
+      { ...this.spec.env, ...this.options.env },
+      this.options.passEnv,
+    );
     if (wire && this.options.wire) {
       env.SWARAM_URL = this.options.wire.url;
       env.SWARAM_API_KEY = this.options.wire.apiKey;
@@ -620,7 +635,8 @@ export class Target extends EventEmitter<TargetEvents> {
     ]);
     void settled.then(() => {
       clearTimeout(timer);
-      if (wasRunning) {
+      // A wire-only app may end on its own (e.g. after a 4001): not a harness problem.
+      if (wasRunning && this.spec.mode === 'adapter') {
         this.addFinding({
           at: exit.at,
           code: 'exited',
@@ -705,6 +721,7 @@ export class Target extends EventEmitter<TargetEvents> {
   }
 
   private onStdoutPiece(piece: ReturnType<LineSplitter['push']>[number], at: number): void {
+    if (this.overStdoutLimits(piece.kind === 'line' ? piece.text.length : piece.bytes, at)) return;
     const seq = this.seq++;
     if (piece.kind === 'too-long') {
       const message = `a line of about ${piece.bytes} characters exceeds the ${this.options.maxLineBytes ?? MAX_LINE_BYTES}-byte limit`;
@@ -713,6 +730,12 @@ export class Target extends EventEmitter<TargetEvents> {
       return;
     }
     if (piece.text.trim() === '') return;
+    if (jsonDepth(piece.text) > TARGET_LIMITS.depth) {
+      const message = `a line nests objects or arrays deeper than ${TARGET_LIMITS.depth} levels (ignored)`;
+      if (this.handshake) this.failHandshake(TargetErrorCode.HandshakeInvalid, message);
+      else this.addFinding({ at, code: 'too-deep', message, line: excerpt(piece.text, 200) });
+      return;
+    }
     const parsed = parseAdapterLine(piece.text);
     if (this.handshake) {
       this.onHandshakeLine(piece.text, parsed);
@@ -729,7 +752,7 @@ export class Target extends EventEmitter<TargetEvents> {
       return;
     }
     const message = parsed.message;
-    this.journal.push({ at, dir: 'from-adapter', message: elideAudio(message) });
+    this.addJournal({ at, dir: 'from-adapter', message: elideAudio(message) });
     if (message.type === 'hello') {
       this.addFinding({
         at,
@@ -782,7 +805,7 @@ export class Target extends EventEmitter<TargetEvents> {
       );
       return;
     }
-    this.journal.push({ at: this.now(), dir: 'from-adapter', message });
+    this.addJournal({ at: this.now(), dir: 'from-adapter', message });
     const handshake = this.handshake;
     this.handshake = undefined;
     handshake?.resolve(message);
@@ -860,14 +883,55 @@ export class Target extends EventEmitter<TargetEvents> {
       id,
       settle ? { type: command.type, sentAt, settle } : { type: command.type, sentAt },
     );
-    this.journal.push({ at: this.now(), dir: 'to-adapter', message: elideAudio(message) });
+    this.addJournal({ at: this.now(), dir: 'to-adapter', message: elideAudio(message) });
     this.child?.stdin?.write(encodeJsonLine(message));
     return id;
   }
 
   private addFinding(finding: HarnessFinding): void {
-    this.findings.push(finding);
-    this.emit('finding', finding);
+    // The findings that say why the target stopped are kept past the cap.
+    const always = finding.code === 'flood' || finding.code === 'exited';
+    if (this.findings.length > TARGET_LIMITS.findings && !always) return;
+    const f: HarnessFinding =
+      this.findings.length < TARGET_LIMITS.findings || always
+        ? finding
+        : {
+            at: finding.at,
+            code: 'limit',
+            message: `more than ${TARGET_LIMITS.findings} harness findings: the rest are not recorded`,
+          };
+    this.findings.push(f);
+    this.emit('finding', f);
+  }
+
+  /** Keeps a journal entry while the journal is under its limit. */
+  private addJournal(entry: JournalEntry): void {
+    if (this.journal.length < TARGET_LIMITS.journal) this.journal.push(entry);
+  }
+
+  /**
+   * Counts what the adapter wrote on stdout; past the limits it is flooding: one `flood`
+   * finding, and the adapter is stopped (its exit ends the scenario).
+   */
+  private overStdoutLimits(bytes: number, at: number): boolean {
+    if (this.flooded) return true;
+    this.stdoutLines += 1;
+    this.stdoutBytes += bytes;
+    if (
+      this.stdoutLines <= TARGET_LIMITS.stdoutLines &&
+      this.stdoutBytes <= TARGET_LIMITS.stdoutBytes
+    )
+      return false;
+    this.flooded = true;
+    this.addFinding({
+      at,
+      code: 'flood',
+      message:
+        `the adapter wrote more than ${TARGET_LIMITS.stdoutLines} lines or ` +
+        `${TARGET_LIMITS.stdoutBytes / 1024 / 1024} MiB on stdout: it was stopped`,
+    });
+    this.signalGroup('SIGKILL');
+    return true;
   }
 
   private commandText(): string {
