@@ -161,6 +161,8 @@ export interface TraceActionData {
   fault: { fault: Fault };
   /** A note of the scenario, shown in the report's timeline. */
   note: { text: string };
+  /** A wire-only app's process ended on its own (for an adapter that is a harness error). */
+  'target-exit': { code: number | null; signal: string | null };
 }
 
 /** A kind of runner action. */
