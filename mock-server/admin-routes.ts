@@ -123,7 +123,8 @@ async function readFault(req: IncomingMessage, res: ServerResponse): Promise<Fau
     return checkFault(body);
   } catch (error) {
     if (!(error instanceof FaultSyntaxError)) throw error;
-    json(res, 400, httpError('invalid_fault', error.message));
+    // The first line names every violation; the rest is the compact syntax's help.
+    json(res, 400, httpError('invalid_fault', error.message.split('\n')[0]!));
     return undefined;
   }
 }

@@ -114,7 +114,10 @@ describe('the look-in endpoints (same port, same auth)', () => {
       body: JSON.stringify({ when: { on: 'delta' }, do: { action: 'explode' } }),
     });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('invalid_fault');
+    const { error } = (await bad.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('invalid_fault');
+    expect(error.message).toMatch(/^cannot read fault .*\/do\/action must be equal to constant/);
+    expect(error.message).not.toContain('\n');
     const notJson = await admin(server, '/faults', { method: 'POST', body: '{' });
     expect(notJson.status).toBe(400);
     expect(
