@@ -84,6 +84,17 @@ export async function runConformCli(argv: string[]): Promise<void> {
   );
 }
 
+/** Flags that take one value: given twice is a usage error, not an array. */
+const SINGLE_FLAGS = [
+  'target',
+  'target-cmd',
+  'grep',
+  'report-dir',
+  'mode',
+  'fail-on',
+  'fixture',
+] as const;
+
 function runOptions(y: Argv) {
   return y
     .option('target', {
@@ -126,7 +137,7 @@ function runOptions(y: Argv) {
       type: 'string',
       requiresArg: true,
       describe:
-        'judge the client over your own fixture folder (recorded or made from a WAV, docs/fixtures.md) instead of the built-in scenarios: its user turns are played in order, the general rules judged',
+        'judge the client over your own fixture folder instead of the built-in scenarios (docs/fixtures.md)',
     })
     .option('mode', {
       choices: ['simple', 'premium'] as const,
@@ -196,15 +207,7 @@ function runOptions(y: Argv) {
         throw new UsageError('--target and --target-cmd exclude each other: give one');
       if (a.fixture !== undefined && a.scenario !== undefined)
         throw new UsageError('--fixture and --scenario exclude each other: give one');
-      for (const flag of [
-        'target',
-        'target-cmd',
-        'grep',
-        'report-dir',
-        'mode',
-        'fail-on',
-        'fixture',
-      ] as const)
+      for (const flag of SINGLE_FLAGS)
         if (Array.isArray(a[flag])) throw new UsageError(`--${flag} given more than once`);
       parseBudgets(a.budget);
       return true;
