@@ -67,6 +67,10 @@ export async function runConformCli(argv: string[]): Promise<void> {
       )
       .example('$0 --target-cmd "node app.js" --wire-only', 'a plain app, judged on the wire only')
       .example('$0 --target ./my-sdk --budget L_stop.p95=300', 'a looser barge-in budget')
+      .example(
+        '$0 --target ./my-sdk --fixture ./fixtures/my-call',
+        'your own fixture (swaram-mock record, or from a WAV) instead of the built-in scenarios',
+      )
       .epilog(
         'Exit codes: 0 every MUST rule passed; 1 a rule failed (see --fail-on); 2 bad command line or the target cannot start.\n' +
           'Reports: reports/<run-id>/index.json (schema: docs/reports.md), scenarios/<id>-<run>.json with the full wire log.\n' +
@@ -79,6 +83,17 @@ export async function runConformCli(argv: string[]): Promise<void> {
       .wrap(process.stdout.isTTY ? Math.min(110, process.stdout.columns) : null),
   );
 }
+
+/** Flags that take one value: given twice is a usage error, not an array. */
+const SINGLE_FLAGS = [
+  'target',
+  'target-cmd',
+  'grep',
+  'report-dir',
+  'mode',
+  'fail-on',
+  'fixture',
+] as const;
 
 function runOptions(y: Argv) {
   return y
@@ -117,6 +132,12 @@ function runOptions(y: Argv) {
       array: true,
       describe:
         'run only these scenarios (see `swaram-conform list`) [default: those of the selected rules]',
+    })
+    .option('fixture', {
+      type: 'string',
+      requiresArg: true,
+      describe:
+        'judge the client over your own fixture folder instead of the built-in scenarios (docs/fixtures.md)',
     })
     .option('mode', {
       choices: ['simple', 'premium'] as const,
@@ -190,7 +211,9 @@ function runOptions(y: Argv) {
         );
       if (a.target !== undefined && a['target-cmd'] !== undefined)
         throw new UsageError('--target and --target-cmd exclude each other: give one');
-      for (const flag of ['target', 'target-cmd', 'grep', 'report-dir', 'mode', 'fail-on'] as const)
+      if (a.fixture !== undefined && a.scenario !== undefined)
+        throw new UsageError('--fixture and --scenario exclude each other: give one');
+      for (const flag of SINGLE_FLAGS)
         if (Array.isArray(a[flag])) throw new UsageError(`--${flag} given more than once`);
       parseBudgets(a.budget);
       return true;
@@ -239,6 +262,7 @@ export function conformanceOptions(a: RunArgs): ConformanceOptions {
     ...(rules ? { rules } : {}),
     ...(a.grep ? { grep: a.grep } : {}),
     ...(scenarios ? { scenarios } : {}),
+    ...(a.fixture !== undefined ? { fixture: a.fixture } : {}),
     ...(a.mode ? { mode: a.mode } : {}),
     speed: a.speed,
     repeat: a.repeat,

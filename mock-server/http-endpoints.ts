@@ -6,9 +6,11 @@ export const REALTIME_PATH = '/v1/realtime';
 /** Where ephemeral tokens are minted. */
 export const SECRETS_PATH = '/v1/realtime/client_secrets';
 
-/** One HTTP endpoint: a path (or several), the method, and its handler. */
+/** One HTTP endpoint: a path (or several, or a pattern), the method, and its handler. */
 export interface HttpRoute {
   paths: readonly string[];
+  /** Paths with parameters (`/sessions/:id/frames`): the handler reads them from `url`. */
+  pattern?: RegExp;
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   handle(req: IncomingMessage, res: ServerResponse, url: URL): void | Promise<void>;
 }
@@ -20,7 +22,9 @@ export interface HttpRoute {
 export function httpHandler(routes: readonly HttpRoute[]) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://mock');
-    const onPath = routes.filter((r) => r.paths.includes(url.pathname));
+    const onPath = routes.filter(
+      (r) => r.paths.includes(url.pathname) || (r.pattern?.test(url.pathname) ?? false),
+    );
     const route = onPath.find((r) => r.method === req.method);
     if (route) {
       void Promise.resolve(route.handle(req, res, url)).catch((error: unknown) => {
@@ -88,7 +92,8 @@ export function httpError(code: string, message: string) {
   return { error: { type: 'invalid_request_error', code, message } };
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/** Reads a request body up to `limit` bytes (rejects beyond). */
+export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -26,6 +26,14 @@ export {
   FAULT_SYNTAX_HELP,
 } from '../protocol/fixture/parse-fault.js';
 export type { WireFrame } from './frame-log.js';
+export type {
+  FrameFilter,
+  JournalFrame,
+  JournalOptions,
+  SessionRecord,
+  WaitedFrame,
+  WaitForOptions,
+} from './journal.js';
 export type { Mode, SessionStats } from './session.js';
 export {
   startRecorder,

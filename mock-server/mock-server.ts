@@ -14,6 +14,16 @@ import { realClock, type Clock } from './clock.js';
 import { acceptConnection, type ServerContext } from './connection.js';
 import { FrameLog, type WireFrame } from './frame-log.js';
 import { healthRoute, httpHandler, REALTIME_PATH, tokenRoute } from './http-endpoints.js';
+import {
+  Journal,
+  type FrameFilter,
+  type JournalFrame,
+  type JournalOptions,
+  type SessionRecord,
+  type WaitedFrame,
+  type WaitForOptions,
+} from './journal.js';
+import { adminRoutes } from './admin-routes.js';
 import { listen } from './listen.js';
 import { Scheduler } from './scheduler.js';
 import { counterIds } from './server-events.js';
@@ -70,6 +80,8 @@ export interface MockServerOptions {
   onConnection?: (event: ConnectionEvent) => void;
   /** Random source for jitter; default Math.random. */
   random?: () => number;
+  /** Bounds of the frame journal (`GET /sessions/:id/frames`, `server.frames()`). */
+  journal?: JournalOptions;
 }
 
 /** A live session as the server's API shows it. */
@@ -121,6 +133,33 @@ export interface MockServer {
   readonly scheduler: Scheduler;
   /** Adds a fault to live and future sessions; returns a function that removes it. */
   inject(fault: Fault): () => void;
+  /**
+   * Live and recently closed sessions, oldest first, as `GET /sessions` serves them (the
+   * journal keeps `journal.maxClosedSessions` closed ones, default 50).
+   */
+  listSessions(): SessionRecord[];
+  /**
+   * The journal's frames matching `filter`, in order: events parsed, audio replaced by
+   * `"<N bytes of audio>"`, keys redacted; at most `journal.maxFramesPerSession` (default
+   * 1000) per session, the oldest dropped first.
+   */
+  frames(filter?: FrameFilter): JournalFrame[];
+  /**
+   * The first frame of `type` already in the journal (after `options.after`), else the next
+   * one; typed by the event type. Rejects after `timeoutMs` (default 5000).
+   *
+   * @example
+   * const updated = await server.waitFor('session.updated');
+   * updated.event?.session.voice; // typed as ServerEventOf<'session.updated'>
+   */
+  waitFor<T extends string>(type: T, options?: WaitForOptions): Promise<WaitedFrame<T>>;
+  /**
+   * What `POST /reset` does: forgets closed sessions and every frame kept, and removes the
+   * faults injected at run time (`inject()`, `POST /faults`) from those new sessions start
+   * with. Live sessions go on, with the faults they already have; the fixture's and the
+   * `faults` option's faults stay.
+   */
+  reset(): void;
   /** Health figures, as `GET /health` serves them. */
   health(): Record<string, unknown>;
   /** Closes every session (1001) and the listener. */
@@ -153,7 +192,43 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     pacing: scheduler.latenessStats(),
   });
 
-  const onRequest = httpHandler([healthRoute(health), tokenRoute(ctx.book, () => clock.now())]);
+  const injected = new Set<Fault>();
+  const inject = (fault: Fault): (() => void) => {
+    faults.push(fault);
+    injected.add(fault);
+    const removers = [...live.values()].map((s) => s.stage.add(fault, { connected: true }));
+    return () => {
+      const i = faults.indexOf(fault);
+      if (i >= 0) faults.splice(i, 1);
+      injected.delete(fault);
+      for (const r of removers) r();
+    };
+  };
+  const reset = (): void => {
+    ctx.journal.reset();
+    for (let i = faults.length - 1; i >= 0; i--) if (injected.has(faults[i]!)) faults.splice(i, 1);
+    injected.clear();
+  };
+  const listSessions = (): SessionRecord[] => {
+    for (const info of ctx.infos.values()) ctx.journal.admitted(info);
+    return ctx.journal.sessions();
+  };
+  const onRequest = httpHandler([
+    healthRoute(health),
+    tokenRoute(ctx.book, () => clock.now()),
+    ...adminRoutes({
+      keys: () => ctx.book.limits.keys,
+      journal: ctx.journal,
+      listSessions,
+      injectAll: (fault) => void inject(fault),
+      injectInto: (id, fault) => {
+        const session = live.get(id);
+        session?.stage.add(fault, { connected: true });
+        return session !== undefined;
+      },
+      reset,
+    }),
+  ]);
   let certificate: string | undefined;
   let http;
   if (options.tls) {
@@ -196,15 +271,11 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     keys: ctx.book.limits.keys,
     certificate,
     scheduler,
-    inject(fault) {
-      faults.push(fault);
-      const removers = [...live.values()].map((s) => s.stage.add(fault, { connected: true }));
-      return () => {
-        const i = faults.indexOf(fault);
-        if (i >= 0) faults.splice(i, 1);
-        for (const r of removers) r();
-      };
-    },
+    inject,
+    listSessions,
+    frames: (filter) => ctx.journal.frames(filter),
+    waitFor: (type, waitOptions) => ctx.journal.waitFor(type, waitOptions),
+    reset,
     health,
     close: () => shutdown(ctx, http, wss, options),
   };
@@ -213,7 +284,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
 /** Everything the server's connections share, from the options and the fixture. */
 async function serverContext(
   options: MockServerOptions,
-): Promise<ServerContext & { faults: Fault[]; logStream: Writable | undefined }> {
+): Promise<ServerContext & { faults: Fault[]; logStream: Writable | undefined; journal: Journal }> {
   const fixture =
     typeof options.fixture === 'object'
       ? options.fixture
@@ -230,7 +301,9 @@ async function serverContext(
     (options.creditsSeconds ?? fx.creditsSeconds ?? Infinity) * 1000,
     (options.tokenTtlSeconds ?? 60) * 1000,
   );
+  const journal = new Journal(options.journal);
   return {
+    journal,
     fixture,
     clock,
     scheduler: new Scheduler(clock),
@@ -247,9 +320,18 @@ async function serverContext(
     vad: options.vad,
     maxBufferedBytes: options.maxBufferedBytes ?? 4 * 1024 * 1024,
     nextNumber: () => 0,
-    onFrame: options.onFrame,
-    onConnection: options.onConnection,
-    onSessionEnd: options.onSessionEnd,
+    onFrame: (frame) => {
+      journal.frame(frame);
+      options.onFrame?.(frame);
+    },
+    onConnection: (event) => {
+      journal.connection(event);
+      options.onConnection?.(event);
+    },
+    onSessionEnd: (summary) => {
+      journal.ended(summary);
+      options.onSessionEnd?.(summary);
+    },
   };
 }
 

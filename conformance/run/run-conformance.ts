@@ -30,6 +30,12 @@ export interface ConformanceOptions {
   grep?: string;
   /** Scenario ids to run; default every scenario that exercises a selected rule. */
   scenarios?: string[];
+  /**
+   * A fixture folder (or built-in name) to judge the client over instead of the built-in
+   * scenarios: one generic scenario plays its user turns (see `fixtureScenario`). Excludes
+   * `scenarios`.
+   */
+  fixture?: string;
   /** `simple` or `premium`: run every scenario in this mode. */
   mode?: 'simple' | 'premium';
   /** Replay speed factor. Default 1 (real time: the latency figures mean what they say). */

@@ -6,6 +6,7 @@ import { selectRules } from '../rules/catalogue.js';
 import type { Rule } from '../rules/rule.js';
 import type { Scenario } from '../scenarios/scenario.js';
 import { SCENARIOS } from '../scenarios/index.js';
+import { loadFixtureScenario } from '../scenarios/fixture-scenario.js';
 import { resolveTarget, type TargetSpec } from '../target/resolve-target.js';
 import { Target } from '../target/target.js';
 import type { ConformanceOptions } from './run-conformance.js';
@@ -61,12 +62,19 @@ export async function planRun(options: ConformanceOptions, clock: Clock): Promis
       : options.mode === 'simple'
         ? 'mal-realtime-simple'
         : undefined;
+  // A bad --fixture is a bad command line: say so before the client is started.
+  if (options.fixture !== undefined && options.scenarios && options.scenarios.length > 0)
+    throw new Error('--fixture and --scenario exclude each other: give one');
+  const fromFixture =
+    options.fixture !== undefined ? await loadFixtureScenario(options.fixture) : undefined;
   // What the client supports decides which scenarios can run: ask it once.
   const features =
     spec.mode === 'wire'
       ? new Set<string>()
       : await probeFeatures(spec, clock, options.handshakeTimeoutMs);
-  const chosen = chooseScenarios(options, new Set(rules.map((r) => r.id)));
+  const chosen = fromFixture
+    ? [fromFixture]
+    : chooseScenarios(options, new Set(rules.map((r) => r.id)));
   const startedAtIso = new Date().toISOString();
   const runId = `${startedAtIso.replace(/[:.]/g, '-')}-${slug(spec.name)}`;
   const command = options.command ?? 'swaram-conform';
@@ -74,8 +82,10 @@ export async function planRun(options: ConformanceOptions, clock: Clock): Promis
     options.target !== undefined
       ? `--target ${shellQuote(options.target)}`
       : `--target-cmd ${shellQuote(options.targetCmd ?? '')}`;
+  const scenarioArg = (id: string) =>
+    options.fixture !== undefined ? `--fixture ${shellQuote(options.fixture)}` : `--scenario ${id}`;
   const replayOf = (id: string) =>
-    `${command} ${targetArg} --scenario ${id} --speed ${speed}${options.wireOnly ? ' --wire-only' : ''}`;
+    `${command} ${targetArg} ${scenarioArg(id)} --speed ${speed}${options.wireOnly ? ' --wire-only' : ''}`;
   const { runnable, skipped } = splitRunnable(chosen, spec, features, replayOf);
   return {
     spec,
@@ -93,7 +103,7 @@ export async function planRun(options: ConformanceOptions, clock: Clock): Promis
     startedAtIso,
     dir: resolve(options.reportDir ?? 'reports', runId),
     replayOf,
-    replayAll: `${command} ${targetArg} --speed ${speed}${options.rules ? ` --rules ${options.rules.join(',')}` : ''}`,
+    replayAll: `${command} ${targetArg}${options.fixture !== undefined ? ` ${scenarioArg('')}` : ''} --speed ${speed}${options.rules ? ` --rules ${options.rules.join(',')}` : ''}`,
   };
 }
 

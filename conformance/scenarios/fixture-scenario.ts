@@ -1,0 +1,64 @@
+import type { Fixture } from '../../protocol/fixture/fixture.js';
+import { FixtureError } from '../../protocol/fixture/fixture-error.js';
+import { loadFixture } from '../../protocol/fixture/load-fixture.js';
+import { SCENARIOS } from './index.js';
+import type { Scenario } from './scenario.js';
+import { playedOut, ready, turn } from './steps.js';
+
+/** The id of the scenario `--fixture` builds. */
+export const FIXTURE_SCENARIO_ID = 'fixture';
+
+/**
+ * The one scenario of a `--fixture` run: connect, play each user turn of the fixture into
+ * the microphone and wait for all its replies (answering tool calls), let the client play
+ * them out, end. Judged by the rules that hold for any ordinary session (those of the
+ * `greeting` scenario), plus TOOL-ANSWER when the fixture calls tools. The fixture's own
+ * `faults` and `server` settings apply, as in `swaram-mock --fixture`.
+ *
+ * Fixtures carry no tool results, so the runner's tools answer `{"ok":true}` (the mock's
+ * reply after a tool call does not depend on the result).
+ */
+export function fixtureScenario(fixture: Fixture): Scenario {
+  const calls = fixture.turns.flatMap((t) => t.responses).filter((r) => r.toolCall);
+  const general = SCENARIOS.find((s) => s.id === 'greeting')?.rules ?? [];
+  return {
+    id: FIXTURE_SCENARIO_ID,
+    title: `Your fixture: ${fixture.name}`,
+    description: `Every user turn of ${fixture.dir} (${fixture.turns.length}) said in order, each reply heard out, then the app ends the session.`,
+    family: 'session',
+    fixture: fixture.dir,
+    wireOnly: true,
+    ...(calls.length > 0 ? { needs: ['tools'] } : {}),
+    rules: [...general, ...(calls.length > 0 ? ['TOOL-ANSWER'] : [])],
+    // A turn may take up to 30 s of waiting; a long fixture gets the time it needs.
+    timeoutMs: Math.max(60_000, fixture.turns.length * 35_000),
+    async script(ctx) {
+      await ready(ctx);
+      let done = 0;
+      for (let i = 0; i < ctx.fixture.turns.length; i++) {
+        done += ctx.fixture.turns[i]!.responses.length;
+        await turn(ctx, i, done);
+        await playedOut(ctx);
+      }
+      await ctx.end();
+    },
+  };
+}
+
+/**
+ * Loads a `--fixture` folder and builds its scenario; a folder that is not a valid fixture
+ * throws an Error of one line (the fixture loader's first error, and how many more).
+ */
+export async function loadFixtureScenario(path: string): Promise<Scenario> {
+  try {
+    return fixtureScenario(await loadFixture(path));
+  } catch (error) {
+    if (!(error instanceof FixtureError)) throw error;
+    const errors = error.problems.filter((p) => p.severity === 'error');
+    const first = errors[0];
+    const more =
+      errors.length > 1 ? ` (and ${errors.length - 1} more: swaram-mock validate ${path})` : '';
+    const what = first ? `${first.file}: ${first.message}` : error.message;
+    throw new Error(`--fixture ${path} is not a valid fixture: ${what}${more}`);
+  }
+}
