@@ -37,6 +37,8 @@ export interface RunScenarioOptions {
   timeoutMs?: number;
   /** How long the adapter has to say `hello`, ms. Default: the Target's (10 000). */
   handshakeTimeoutMs?: number;
+  /** Ends the script early (an interrupted run); the client and the mock stop as usual. */
+  signal?: AbortSignal;
 }
 
 /** A finished run: the trace, the client's stderr, the adapter's hello. */
@@ -176,8 +178,18 @@ async function runScript(
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = clock.afterClockMs(limit, () => resolve('timeout'));
   });
-  const outcome = await Promise.race([scenario.script(ctx).then(() => 'done' as const), timedOut]);
+  const script = scenario.script(ctx).then(() => 'done' as const);
+  // Once the race is decided, a script failing later (its client stopped under it) is moot.
+  script.catch(() => undefined);
+  let onAbort = () => {};
+  const aborted = new Promise<'aborted'>((resolve) => {
+    onAbort = () => resolve('aborted');
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  const outcome = await Promise.race([script, timedOut, aborted]);
   clock.cancel(timer);
+  options.signal?.removeEventListener('abort', onAbort);
   if (outcome === 'timeout')
     recorder.harnessError(`the scenario did not finish within ${Math.round(limit)} ms`);
 }
