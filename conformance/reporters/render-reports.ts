@@ -22,8 +22,16 @@ import { terminalReporter } from './terminal.js';
 export const REPORTER_NAMES = ['terminal', 'json', 'html', 'junit', 'markdown', 'github'] as const;
 export type ReporterName = (typeof REPORTER_NAMES)[number];
 
-/** What a run writes besides `index.json` and the terminal's progress. */
-export const DEFAULT_REPORTERS: readonly ReporterName[] = ['html', 'junit', 'markdown', 'github'];
+/**
+ * The reporters of `swaram-conform` when `--reporter` is not given: the terminal and every file
+ * (`index.json` is always written), plus `github` on GitHub Actions (see {@link defaultReporters}).
+ */
+export const DEFAULT_REPORTERS: readonly ReporterName[] = ['terminal', 'html', 'junit', 'markdown'];
+
+/** {@link DEFAULT_REPORTERS}, plus `github` when `GITHUB_ACTIONS=true` in `env`. */
+export function defaultReporters(env: NodeJS.ProcessEnv = process.env): ReporterName[] {
+  return [...DEFAULT_REPORTERS, ...(env.GITHUB_ACTIONS === 'true' ? (['github'] as const) : [])];
+}
 
 /** Where reports go besides the run folder; defaults are the process's own. */
 export interface RenderOptions {
@@ -121,9 +129,13 @@ export async function readRunResult(runDir: string): Promise<RunResult> {
   try {
     json = JSON.parse(await readFile(path, 'utf8'));
   } catch (err) {
+    const why =
+      (err as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no such file'
+        : (err as Error).message.split('\n')[0];
     throw new ReportError(
       'ERR_NO_RUN',
-      `cannot read ${path}: ${(err as Error).message}; pass a run folder (reports/<run-id>)`,
+      `cannot read ${path} (${why}): pass a run folder, reports/<run-id>`,
     );
   }
   const check = validateRunResult(json);

@@ -240,6 +240,9 @@ export const runResultSchema = {
   additionalProperties: false,
 } as const;
 
+/** The `skipReason` of a scenario that an interrupted run never got to (`interrupted: true`). */
+export const NOT_RUN_REASON = 'not run: the run was interrupted';
+
 export type RunResult = FromSchema<typeof runResultSchema>;
 export type RuleResult = FromSchema<typeof ruleResultSchema>;
 export type RuleRunResult = FromSchema<typeof ruleRunSchema>;

@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { FakeClock, realClock, type Clock } from '../../mock-server/clock.js';
-import type { RunResult, ScenarioResult } from '../results/result-schema.js';
+import { NOT_RUN_REASON, type RunResult, type ScenarioResult } from '../results/result-schema.js';
 import type { Verdict } from '../rules/rule.js';
 import type { Scenario } from '../scenarios/scenario.js';
 import type { TargetSpec } from '../target/resolve-target.js';
@@ -82,6 +82,8 @@ export interface ProgressReporter {
     skipped: ScenarioResult[];
     repeat: number;
     target: TargetSpec;
+    /** The command line that replays one scenario (for hints under a failure). */
+    replayOf(id: string): string;
   }): void;
   onScenarioStart?(scenario: Scenario, run: number): void;
   onScenarioEnd?(
@@ -119,7 +121,14 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const plan = await planRun(options, clock);
   await createRunFolder(plan.dir);
   const { runId, runnable, skipped, repeat, spec } = plan;
-  options.reporter?.onRunStart?.({ runId, scenarios: runnable, skipped, repeat, target: spec });
+  options.reporter?.onRunStart?.({
+    runId,
+    scenarios: runnable,
+    skipped,
+    repeat,
+    target: spec,
+    replayOf: plan.replayOf,
+  });
 
   const began = clock.now();
   const tally = new RunTally(plan);
@@ -200,7 +209,7 @@ function markInterrupted(result: RunResult, plan: RunPlan): RunResult {
         family: s.family,
         description: s.description,
         status: 'skipped',
-        skipReason: 'not run: the run was interrupted',
+        skipReason: NOT_RUN_REASON,
         rules: [...s.rules],
         runs: [],
         replay: plan.replayOf(s.id),
