@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../results/result-schema.js';
+import { NOT_RUN_REASON, type RunResult } from '../results/result-schema.js';
 import { validateRunResult } from '../results/validate-run-result.js';
 import { renderReports, showRun, type ReporterName } from './index.js';
 
@@ -102,6 +102,38 @@ describe('showRun / renderReports', () => {
       ok: false,
       problems: ['/interrupted must be boolean'],
     });
+  });
+
+  it('says in every report when the run was interrupted', async () => {
+    const dir = runDir();
+    const result = JSON.parse(readFileSync(join(fixture, 'index.json'), 'utf8')) as RunResult;
+    const err = sink();
+    await renderReports(result, dir, ['html', 'markdown', 'terminal'], {
+      env: {},
+      stderr: err.stream,
+    });
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8')).not.toContain('Interrupted');
+    expect(err.text()).not.toContain('INTERRUPTED');
+    result.interrupted = true;
+    result.scenarios[0] = {
+      ...result.scenarios[0]!,
+      status: 'skipped',
+      runs: [],
+      skipReason: NOT_RUN_REASON,
+    };
+    await renderReports(result, dir, ['html', 'markdown', 'terminal'], {
+      env: {},
+      stderr: err.stream,
+    });
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain(
+      '> **Interrupted**: 1 scenario(s) did not run; this is what was judged so far.',
+    );
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain(
+      '<span class="verdict interrupted">INTERRUPTED</span>',
+    );
+    expect(err.text()).toMatch(
+      /INTERRUPTED after [\d.]+ s: so far FAILED \(.*\), 1 scenario\(s\) not run/,
+    );
   });
 
   it('writes index.json for the json reporter', async () => {
