@@ -11,11 +11,22 @@ import {
 import { packageRoot } from '../protocol/package-root.js';
 import { DEFAULT_BUDGETS } from './metrics/budgets.js';
 import { RULES } from './rules/catalogue.js';
-import { runConformance, type ConformanceOptions } from './run/run-conformance.js';
+import { displayPath, runConformance, type ConformanceOptions } from './run/run-conformance.js';
+import {
+  defaultReporters,
+  renderReports,
+  REPORTER_NAMES,
+  showRun,
+  type RenderedReport,
+  type ReporterName,
+} from './reporters/index.js';
 import { terminalReporter } from './reporters/terminal.js';
 import { SCENARIOS } from './scenarios/index.js';
 
 const NAME = 'swaram-conform';
+
+/** Exit code of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT), after its partial reports. */
+export const INTERRUPTED_EXIT_CODE = 130;
 
 /**
  * Targets known by name: `--target reference` runs the reference client shipped in this
@@ -35,7 +46,7 @@ export const BUILTIN_TARGETS: Readonly<Record<string, () => string>> = {
  * exit code (0, or 1 when a rule failed, see --fail-on).
  */
 export async function runConformCli(argv: string[]): Promise<void> {
-  await runCommandLine(NAME, argv, ['list'], (y) =>
+  await runCommandLine(NAME, argv, ['list', 'show'], (y) =>
     y
       .usage(
         '$0 --target <client> [options]\n\nDrives a swaram client through named scenarios against the mock server, validates\n' +
@@ -43,6 +54,12 @@ export async function runConformCli(argv: string[]): Promise<void> {
           'measures latencies. Writes reports/<run-id>/index.json and one JSON per scenario run.',
       )
       .command('$0', 'run the conformance suite (the default command)', runOptions, run)
+      .command(
+        'show <run-dir>',
+        "render a finished run's reports again from its index.json",
+        showOptions,
+        show,
+      )
       .command(
         'list',
         'list the rules and the scenarios',
@@ -71,9 +88,16 @@ export async function runConformCli(argv: string[]): Promise<void> {
         '$0 --target ./my-sdk --fixture ./fixtures/my-call',
         'your own fixture (swaram-mock record, or from a WAV) instead of the built-in scenarios',
       )
+      .example(
+        '$0 --target ./my-sdk --reporter junit,markdown',
+        'CI files only, no terminal output',
+      )
+      .example('$0 show reports/<run-id> --reporter html', "a finished run's report.html again")
       .epilog(
-        'Exit codes: 0 every MUST rule passed; 1 a rule failed (see --fail-on); 2 bad command line or the target cannot start.\n' +
-          'Reports: reports/<run-id>/index.json (schema: docs/reports.md), scenarios/<id>-<run>.json with the full wire log.\n' +
+        'Exit codes: 0 every MUST rule passed; 1 a rule failed (see --fail-on); 2 bad command line or the target cannot start;\n' +
+          '3 the harness could not judge (the adapter broke, a scenario timed out); 130 interrupted.\n' +
+          'Reports: reports/<run-id>/index.json (schema: docs/reports.md), scenarios/<id>-<run>.json with the full wire log,\n' +
+          'report.html (open it in a browser), junit.xml, summary.md. Ctrl-C writes what was judged so far (exit 130).\n' +
           'Adapters: docs/adapter-protocol.md. Rules: docs/rules.md.',
       )
       .strict()
@@ -93,6 +117,7 @@ const SINGLE_FLAGS = [
   'mode',
   'fail-on',
   'fixture',
+  'audio',
 ] as const;
 
 function runOptions(y: Argv) {
@@ -204,20 +229,26 @@ function runOptions(y: Argv) {
       requiresArg: true,
       describe: 'where run folders are written',
     })
-    .check((a) => {
-      if (a.target === undefined && a['target-cmd'] === undefined)
-        throw new UsageError(
-          'say which client to test: --target <folder|file|reference> or --target-cmd "<command>"',
-        );
-      if (a.target !== undefined && a['target-cmd'] !== undefined)
-        throw new UsageError('--target and --target-cmd exclude each other: give one');
-      if (a.fixture !== undefined && a.scenario !== undefined)
-        throw new UsageError('--fixture and --scenario exclude each other: give one');
-      for (const flag of SINGLE_FLAGS)
-        if (Array.isArray(a[flag])) throw new UsageError(`--${flag} given more than once`);
-      parseBudgets(a.budget);
-      return true;
-    });
+    .option('reporter', reporterOption)
+    .option('audio', audioOption)
+    .check((a) => checkRunArgs(a));
+}
+
+/** The checks of a run's flags that yargs cannot express: one-line usage errors. */
+function checkRunArgs(a: Record<string, unknown>): true {
+  if (a.target === undefined && a['target-cmd'] === undefined)
+    throw new UsageError(
+      'say which client to test: --target <folder|file|reference> or --target-cmd "<command>"',
+    );
+  if (a.target !== undefined && a['target-cmd'] !== undefined)
+    throw new UsageError('--target and --target-cmd exclude each other: give one');
+  if (a.fixture !== undefined && a.scenario !== undefined)
+    throw new UsageError('--fixture and --scenario exclude each other: give one');
+  for (const flag of SINGLE_FLAGS)
+    if (Array.isArray(a[flag])) throw new UsageError(`--${flag} given more than once`);
+  parseBudgets(a.budget as string[] | undefined);
+  parseReporters(a.reporter as string[] | undefined);
+  return true;
 }
 
 type RunArgs = Awaited<ReturnType<typeof runOptions>['argv']>;
@@ -275,18 +306,130 @@ export function conformanceOptions(a: RunArgs): ConformanceOptions {
     failOn: a['fail-on'],
     long: a.long,
     reportDir: a['report-dir'],
+    audio: a.audio,
   };
 }
 
 async function run(a: RunArgs): Promise<void> {
+  const reporters = parseReporters(a.reporter);
+  const terminal = reporters.includes('terminal');
+  // Ctrl-C / SIGTERM: stop the run, write and render what was judged so far, exit 130. A second
+  // one exits at once (targets still running are killed with their process group on exit).
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(INTERRUPTED_EXIT_CODE);
+    process.stderr.write(`\n${NAME}: ${signal}: stopping; writing what was judged so far\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
-    const { result } = await runConformance({
+    const progress = terminal ? { ...terminalReporter(), onRunEnd: undefined } : undefined;
+    const { result, dir } = await runConformance({
       ...conformanceOptions(a),
-      reporter: terminalReporter(),
+      ...(progress ? { reporter: progress } : {}),
+      signal: controller.signal,
     });
+    const reports = await renderReports(result, dir, reporters);
+    if (terminal) process.stderr.write(reportList(dir, reports));
+    if (result.interrupted) {
+      process.stderr.write(
+        `${NAME}: interrupted; what was judged so far is in ${displayPath(dir)}\n`,
+      );
+      // Scenario runs that did not stop in time hold the event loop: exit now (target.ts kills
+      // their process groups on exit).
+      process.exit(INTERRUPTED_EXIT_CODE);
+    }
     process.exitCode = result.summary.exitCode;
   } catch (error) {
     // The target cannot start, an unknown rule or scenario: say so in one line, exit 2.
+    if (!(error instanceof Error)) throw error;
+    process.stderr.write(`${NAME}: ${error.message}\n`);
+    process.exitCode = USAGE_EXIT_CODE;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** `--audio`: how scenario files keep audio (run-files.ts). */
+const audioOption = {
+  choices: ['summary', 'full'] as const,
+  default: 'summary' as const,
+  describe:
+    'audio in scenario files: summary keeps { bytes, durationMs, sha256 } per frame, full the base64',
+} as const;
+
+/** `--reporter`, for the run and for `show`. */
+const reporterOption = {
+  type: 'string',
+  array: true,
+  describe: `reporters, comma-separated or repeated: ${REPORTER_NAMES.join(', ')} [default: terminal,html,junit,markdown; and github when GITHUB_ACTIONS=true]`,
+} as const;
+
+/**
+ * `--reporter html,junit --reporter markdown` → the reporters, in order, checked against
+ * {@link REPORTER_NAMES}; none given → {@link defaultReporters}.
+ */
+export function parseReporters(
+  values: readonly string[] | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): ReporterName[] {
+  const names = (values ?? [])
+    .flatMap((v) => String(v).split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
+  if (values === undefined) return defaultReporters(env);
+  if (names.length === 0)
+    throw new UsageError(`--reporter needs a name: ${REPORTER_NAMES.join(', ')}`);
+  const unknown = names.filter((n) => !(REPORTER_NAMES as readonly string[]).includes(n));
+  if (unknown.length)
+    throw new UsageError(
+      `--reporter ${unknown.join(', ')}: unknown; use ${REPORTER_NAMES.join(', ')}`,
+    );
+  return [...new Set(names as ReporterName[])];
+}
+
+/** Where the reports are: one line per file, and how to render them again. */
+function reportList(dir: string, reports: RenderedReport[]): string {
+  const files = [join(dir, 'index.json'), ...reports.flatMap((r) => (r.file ? [r.file] : []))];
+  const lines = [...new Set(files)].map(
+    (f) => `  ${displayPath(f)}${f.endsWith('.html') ? '  (open in a browser)' : ''}`,
+  );
+  return `reports:\n${lines.join('\n')}\n  again: ${NAME} show ${displayPath(dir)}\n`;
+}
+
+function showOptions(y: Argv) {
+  return y
+    .positional('run-dir', {
+      type: 'string',
+      demandOption: true,
+      describe: 'a run folder, reports/<run-id>, with its index.json',
+    })
+    .option('reporter', reporterOption)
+    .check((a) => {
+      parseReporters(a.reporter);
+      return true;
+    })
+    .example(
+      '$0 show reports/<run-id>',
+      'the summary on the terminal, report.html, junit.xml, summary.md',
+    )
+    .example('$0 show reports/<run-id> --reporter markdown', 'summary.md only')
+    .epilog(
+      'Reads index.json (checked against its schema, docs/reports.md) and renders the reporters again; no scenario runs.\n' +
+        'Exit codes: 0 rendered; 2 no run folder there, or its index.json is not a valid result.',
+    );
+}
+
+type ShowArgs = Awaited<ReturnType<typeof showOptions>['argv']>;
+
+async function show(a: ShowArgs): Promise<void> {
+  const reporters = parseReporters(a.reporter);
+  try {
+    const { reports } = await showRun(a['run-dir'], reporters);
+    if (reporters.includes('terminal')) process.stderr.write(reportList(a['run-dir'], reports));
+  } catch (error) {
     if (!(error instanceof Error)) throw error;
     process.stderr.write(`${NAME}: ${error.message}\n`);
     process.exitCode = USAGE_EXIT_CODE;

@@ -83,4 +83,6 @@ export {
   type ParsedLine,
 } from './target/adapter-protocol.js';
 export { runResultSchema, type RunResult } from './results/result-schema.js';
-export { terminalReporter } from './reporters/terminal.js';
+export { validateRunResult, type RunResultCheck } from './results/validate-run-result.js';
+export { type AudioStorage, type AudioSummary } from './run/run-files.js';
+export * from './reporters/index.js';

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import type {
-  MetricResult,
-  RuleResult,
-  RuleRunResult,
-  RunResult,
-  ScenarioResult,
+import {
+  NOT_RUN_REASON,
+  type MetricResult,
+  type RuleResult,
+  type RuleRunResult,
+  type RunResult,
+  type ScenarioResult,
 } from '../results/result-schema.js';
 import { escapeHtml as h, scriptJson } from './html-escape.js';
 import { HTML_SCRIPT } from './html-script.js';
@@ -39,22 +40,28 @@ export function renderHtml(
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');
-  const verdict = result.summary.passed
-    ? '<span class="verdict passed">PASSED</span>'
-    : '<span class="verdict failed">FAILED</span>';
+  const verdict = `${
+    result.summary.passed
+      ? '<span class="verdict passed">PASSED</span>'
+      : '<span class="verdict failed">FAILED</span>'
+  }${result.interrupted ? '<span class="verdict interrupted">INTERRUPTED</span>' : ''}`;
+  const notRun = result.scenarios.filter((x) => x.skipReason === NOT_RUN_REASON).length;
+  const interrupted = result.interrupted
+    ? `<p class="interrupted">The run was interrupted: ${notRun} scenario(s) did not run. This is what was judged so far.</p>\n`
+    : '';
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${h(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${h(`swaram-conform: ${result.target.name} ${result.summary.passed ? 'passed' : 'failed'}`)}</title>
+<title>${h(`swaram-conform: ${result.target.name} ${result.summary.passed ? 'passed' : 'failed'}${result.interrupted ? ' (interrupted)' : ''}`)}</title>
 <style>${HTML_STYLE}</style>
 </head>
 <body>
 <main>
 <h1>swaram-conform: ${h(result.target.name)}${verdict}</h1>
-${header(result)}
+${interrupted}${header(result)}
 <nav><a href="#rules">Rules</a><a href="#metrics">Metrics</a><a href="#scenarios">Scenarios</a></nav>
 ${rulesSection(result, keyOf)}
 ${metricsSection(result.metrics)}

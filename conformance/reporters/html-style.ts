@@ -14,6 +14,7 @@ nav a { margin-right: 14px; }
 .muted { color: var(--muted); }
 .verdict { display: inline-block; padding: 2px 10px; border-radius: 4px; color: #fff; font-weight: 600; margin-left: 8px; vertical-align: middle; font-size: 14px; }
 .verdict.passed { background: var(--pass); } .verdict.failed { background: var(--fail); }
+.verdict.interrupted { background: #8a6d00; } p.interrupted { color: #8a6d00; font-weight: 600; }
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 10px 0; }
 dl.meta dt { color: var(--muted); } dl.meta dd { margin: 0; word-break: break-all; }
 .cmd { display: flex; align-items: flex-start; gap: 8px; margin: 6px 0; }

@@ -8,6 +8,7 @@ export {
   readRunResult,
   REPORTER_NAMES,
   DEFAULT_REPORTERS,
+  defaultReporters,
   type ReporterName,
   type RenderOptions,
   type RenderedReport,

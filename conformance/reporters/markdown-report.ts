@@ -1,4 +1,4 @@
-import type { RunResult } from '../results/result-schema.js';
+import { NOT_RUN_REASON, type RunResult } from '../results/result-schema.js';
 import {
   STATUS_LABEL,
   STATUS_ORDER,
@@ -24,8 +24,14 @@ export function renderMarkdown(result: RunResult): string {
   const c = result.summary.counts;
   const client = result.target.client;
   const head = [
-    `## ${result.summary.passed ? '✅' : '❌'} swaram-conform: ${md(result.target.name)} ${result.summary.passed ? 'passed' : `failed (${result.summary.failing.map(md).join(', ')})`}`,
+    `## ${result.summary.passed ? '✅' : '❌'} swaram-conform: ${md(result.target.name)} ${result.summary.passed ? 'passed' : `failed (${result.summary.failing.map(md).join(', ')})`}${result.interrupted ? ' (interrupted)' : ''}`,
     '',
+    ...(result.interrupted
+      ? [
+          `> **Interrupted**: ${result.scenarios.filter((s) => s.skipReason === NOT_RUN_REASON).length} scenario(s) did not run; this is what was judged so far.`,
+          '',
+        ]
+      : []),
     `\`${code(result.runId)}\` · ${result.scenarios.filter((s) => s.status === 'ran').length} scenario(s) × ${result.options.repeat} · speed ${result.options.speed} · ${(result.durationMs / 1000).toFixed(1)} s${client ? ` · ${md(`${client.name ?? '?'} ${client.version ?? ''} (${client.language ?? '?'})`)}` : ' · wire only'}`,
     '',
     `| ${STATUS_ORDER.map((s) => STATUS_LABEL[s]).join(' | ')} |`,

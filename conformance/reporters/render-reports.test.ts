@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../results/result-schema.js';
+import { NOT_RUN_REASON, type RunResult } from '../results/result-schema.js';
+import { validateRunResult } from '../results/validate-run-result.js';
 import { renderReports, showRun, type ReporterName } from './index.js';
 
 const fixture = fileURLToPath(new URL('./testdata/payload-run/', import.meta.url));
@@ -88,6 +89,53 @@ describe('showRun / renderReports', () => {
     );
   });
 
+  it('reads judgements across repetitions (run 0) and interrupted runs as valid results', async () => {
+    const result = JSON.parse(readFileSync(join(fixture, 'index.json'), 'utf8')) as RunResult;
+    // what `--repeat` writes for a judgement across the repetitions of a scenario
+    result.rules[0]!.runs.push({ ...result.rules[0]!.runs[0]!, run: 0 });
+    expect(validateRunResult(result)).toEqual({ ok: true, result });
+    const dir = runDir();
+    writeFileSync(join(dir, 'index.json'), JSON.stringify(result));
+    expect((await showRun(dir, ['junit'])).result.rules[0]!.runs[1]!.run).toBe(0);
+    expect(validateRunResult({ ...result, interrupted: true }).ok).toBe(true);
+    expect(validateRunResult({ ...result, interrupted: 'yes' })).toEqual({
+      ok: false,
+      problems: ['/interrupted must be boolean'],
+    });
+  });
+
+  it('says in every report when the run was interrupted', async () => {
+    const dir = runDir();
+    const result = JSON.parse(readFileSync(join(fixture, 'index.json'), 'utf8')) as RunResult;
+    const err = sink();
+    await renderReports(result, dir, ['html', 'markdown', 'terminal'], {
+      env: {},
+      stderr: err.stream,
+    });
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8')).not.toContain('Interrupted');
+    expect(err.text()).not.toContain('INTERRUPTED');
+    result.interrupted = true;
+    result.scenarios[0] = {
+      ...result.scenarios[0]!,
+      status: 'skipped',
+      runs: [],
+      skipReason: NOT_RUN_REASON,
+    };
+    await renderReports(result, dir, ['html', 'markdown', 'terminal'], {
+      env: {},
+      stderr: err.stream,
+    });
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain(
+      '> **Interrupted**: 1 scenario(s) did not run; this is what was judged so far.',
+    );
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain(
+      '<span class="verdict interrupted">INTERRUPTED</span>',
+    );
+    expect(err.text()).toMatch(
+      /INTERRUPTED after [\d.]+ s: so far FAILED \(.*\), 1 scenario\(s\) not run/,
+    );
+  });
+
   it('writes index.json for the json reporter', async () => {
     const dir = runDir();
     const result = JSON.parse(readFileSync(join(fixture, 'index.json'), 'utf8')) as RunResult;
@@ -106,6 +154,14 @@ describe('showRun / renderReports', () => {
     await expect(showRun(dir, ['html'])).rejects.toMatchObject({
       code: 'ERR_BAD_RESULT',
       message: expect.stringContaining('is not a swaram-conform/result/1 run result'),
+    });
+    // strictly: every bound of the schema, not only the top-level shape
+    const broken = JSON.parse(readFileSync(join(fixture, 'index.json'), 'utf8')) as RunResult;
+    broken.rules[0]!.runs[0]!.run = -1;
+    writeFileSync(join(dir, 'index.json'), JSON.stringify(broken));
+    await expect(showRun(dir, ['html'])).rejects.toMatchObject({
+      code: 'ERR_BAD_RESULT',
+      message: expect.stringContaining('/rules/0/runs/0/run must be >= 0'),
     });
     const result = JSON.parse(readFileSync(join(fixture, 'index.json'), 'utf8')) as RunResult;
     await expect(renderReports(result, dir, ['pdf' as ReporterName])).rejects.toMatchObject({

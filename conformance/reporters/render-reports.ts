@@ -1,6 +1,7 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runResultSchema, type RunResult } from '../results/result-schema.js';
+import type { RunResult } from '../results/result-schema.js';
+import { validateRunResult } from '../results/validate-run-result.js';
 import { renderAnnotations } from './github-annotations.js';
 import { htmlReport } from './html-report.js';
 import { renderJunit } from './junit-report.js';
@@ -21,8 +22,16 @@ import { terminalReporter } from './terminal.js';
 export const REPORTER_NAMES = ['terminal', 'json', 'html', 'junit', 'markdown', 'github'] as const;
 export type ReporterName = (typeof REPORTER_NAMES)[number];
 
-/** What a run writes besides `index.json` and the terminal's progress. */
-export const DEFAULT_REPORTERS: readonly ReporterName[] = ['html', 'junit', 'markdown', 'github'];
+/**
+ * The reporters of `swaram-conform` when `--reporter` is not given: the terminal and every file
+ * (`index.json` is always written), plus `github` on GitHub Actions (see {@link defaultReporters}).
+ */
+export const DEFAULT_REPORTERS: readonly ReporterName[] = ['terminal', 'html', 'junit', 'markdown'];
+
+/** {@link DEFAULT_REPORTERS}, plus `github` when `GITHUB_ACTIONS=true` in `env`. */
+export function defaultReporters(env: NodeJS.ProcessEnv = process.env): ReporterName[] {
+  return [...DEFAULT_REPORTERS, ...(env.GITHUB_ACTIONS === 'true' ? (['github'] as const) : [])];
+}
 
 /** Where reports go besides the run folder; defaults are the process's own. */
 export interface RenderOptions {
@@ -101,8 +110,8 @@ export async function renderReports(
 /**
  * Re-renders reporters from an existing run folder (`swaram-conform show <run-dir>`): reads
  * and validates its `index.json`, then {@link renderReports}. Throws {@link ReportError}
- * `ERR_NO_RUN` when there is no readable `index.json`, `ERR_BAD_RESULT` when it is not a
- * `swaram-conform/result/1` model.
+ * `ERR_NO_RUN` when there is no readable `index.json`, `ERR_BAD_RESULT` when it does not
+ * validate against `runResultSchema` (see {@link validateRunResult}).
  */
 export async function showRun(
   runDir: string,
@@ -113,34 +122,29 @@ export async function showRun(
   return { result, reports: await renderReports(result, runDir, reporters, options) };
 }
 
-/** Reads and validates `<runDir>/index.json`. */
+/** Reads `<runDir>/index.json` and validates it strictly against `runResultSchema`. */
 export async function readRunResult(runDir: string): Promise<RunResult> {
   const path = join(runDir, 'index.json');
   let json: unknown;
   try {
     json = JSON.parse(await readFile(path, 'utf8'));
   } catch (err) {
+    const why =
+      (err as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no such file'
+        : (err as Error).message.split('\n')[0];
     throw new ReportError(
       'ERR_NO_RUN',
-      `cannot read ${path}: ${(err as Error).message}; pass a run folder (reports/<run-id>)`,
+      `cannot read ${path} (${why}): pass a run folder, reports/<run-id>`,
     );
   }
-  // The model's identity and top-level shape, not the full schema: runConformance writes
-  // judgements across repetitions as run 0, which runResultSchema (run ≥ 1) rejects, and a
-  // report of such a run must still render.
-  const missing = isRecord(json)
-    ? runResultSchema.required.filter((k) => !(k in json))
-    : runResultSchema.required;
-  if (!isRecord(json) || json.schema !== 'swaram-conform/result/1' || missing.length)
+  const check = validateRunResult(json);
+  if (!check.ok)
     throw new ReportError(
       'ERR_BAD_RESULT',
-      `${path} is not a swaram-conform/result/1 run result${missing.length ? ` (missing ${missing.join(', ')})` : ''}`,
+      `${path} is not a swaram-conform/result/1 run result: ${check.problems.slice(0, 3).join('; ')}`,
     );
-  return json as RunResult;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return check.result;
 }
 
 async function write(dir: string, name: string, text: string): Promise<string> {

@@ -1,4 +1,5 @@
 import type { ProgressReporter } from '../run/run-conformance.js';
+import { NOT_RUN_REASON } from '../results/result-schema.js';
 import { displayPath } from '../run/run-conformance.js';
 import type { VerdictStatus } from '../rules/rule.js';
 
@@ -12,15 +13,21 @@ const MARK: Record<VerdictStatus, string> = {
 };
 
 /**
- * Progress on the terminal (stderr): one line per scenario run as it finishes, with a running
- * count, then a summary of failing rules and metrics. Plain lines, so CI logs read well too.
+ * Progress on the terminal (stderr): a line as each scenario run starts and one as it
+ * finishes, with a running count and, under a failure, the command that replays it; then a
+ * summary of failing rules and metrics. Plain lines, so CI logs read well too.
  */
 export function terminalReporter(out: NodeJS.WritableStream = process.stderr): ProgressReporter {
   let total = 0;
+  let repeats = 1;
   let done = 0;
+  let replayOf: ((id: string) => string) | undefined;
+  const count = (n: number) => `[${String(n).padStart(String(total).length)}/${total}]`;
   return {
-    onRunStart({ runId, scenarios, skipped, repeat, target }) {
+    onRunStart({ runId, scenarios, skipped, repeat, target, replayOf: replay }) {
       total = scenarios.length * repeat;
+      repeats = repeat;
+      replayOf = replay;
       out.write(
         `swaram-conform ${runId}\n  target: ${target.name} (${target.mode === 'wire' ? 'wire only' : 'adapter'})\n`,
       );
@@ -28,6 +35,11 @@ export function terminalReporter(out: NodeJS.WritableStream = process.stderr): P
         `  ${scenarios.length} scenario(s) × ${repeat} run(s)${skipped.length ? `, ${skipped.length} skipped` : ''}\n`,
       );
       for (const s of skipped) out.write(`  skip ${s.id}: ${s.skipReason}\n`);
+    },
+    onScenarioStart(scenario, run) {
+      // A run can take a minute: say what is under way, so a long silence has a name.
+      const tag = repeats > 1 ? ` #${run}` : '';
+      out.write(`  ${' '.repeat(count(0).length)} start ${scenario.id}${tag}: ${scenario.title}\n`);
     },
     onScenarioEnd(scenario, run, verdicts, outcome) {
       done += 1;
@@ -41,10 +53,12 @@ export function terminalReporter(out: NodeJS.WritableStream = process.stderr): P
         ? `  harness: ${outcome.trace.harnessErrors[0]}`
         : '';
       out.write(
-        `  [${String(done).padStart(String(total).length)}/${total}] ${scenario.id}${total > 1 ? ` #${run}` : ''}` +
+        `  ${count(done)} ${scenario.id}${repeats > 1 ? ` #${run}` : ''}` +
           ` ${(outcome.durationMs / 1000).toFixed(1)} s  ${summary || 'no rule exercised'}` +
           `${fails.length ? `  ✗ ${fails.join(' ')}` : ''}${harness}\n`,
       );
+      if ((fails.length || harness) && replayOf)
+        out.write(`  ${' '.repeat(count(done).length)} replay: ${replayOf(scenario.id)}\n`);
     },
     onRunEnd(result, dir) {
       const c = result.summary.counts;
@@ -67,8 +81,14 @@ export function terminalReporter(out: NodeJS.WritableStream = process.stderr): P
           );
         }
       }
+      const verdict =
+        result.summary.line ??
+        (result.summary.passed ? 'PASSED' : `FAILED (${result.summary.failing.join(', ')})`);
+      const notRun = result.scenarios.filter((s) => s.skipReason === NOT_RUN_REASON);
       out.write(
-        `\n${result.summary.line ?? (result.summary.passed ? 'PASSED' : `FAILED (${result.summary.failing.join(', ')})`)} in ${(result.durationMs / 1000).toFixed(1)} s — report: ${displayPath(dir)}/index.json\n`,
+        result.interrupted
+          ? `\nINTERRUPTED after ${(result.durationMs / 1000).toFixed(1)} s: so far ${verdict}, ${notRun.length} scenario(s) not run — ${displayPath(dir)}\n`
+          : `\n${verdict} in ${(result.durationMs / 1000).toFixed(1)} s — ${displayPath(dir)}\n`,
       );
     },
   };

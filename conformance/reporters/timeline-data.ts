@@ -8,6 +8,8 @@ import { join } from 'node:path';
  * change of the trace's shape (frames as `{ valid, event | raw, violations }`, observations as a
  * discriminated union) is a change in this file only. Both the current shape and that one are
  * read: a frame's text is `text` or `raw`, an observation's fields are under `data` or on it.
+ * A frame's audio is its base64, or the `{ bytes, durationMs, sha256 }` summary a scenario file
+ * keeps by default (run-files.ts); a valid audio frame may come without its `text`.
  */
 
 /** Where a row is drawn on the timeline. */
@@ -270,9 +272,16 @@ function eventTag(type: string, event: Record<string, unknown> | undefined): Tim
 
 /** A frame's one line: its type and the few fields a reader looks for. */
 function eventLabel(type: string, e: Record<string, unknown>): string {
-  const audio = typeof e.audio === 'string' ? e.audio : typeof e.delta === 'string' ? e.delta : '';
-  if (eventTag(type, e) === 'audio' && audio)
-    return `${type} ${fmt(((audio.length * 3) / 4 - (audio.match(/=+$/)?.[0].length ?? 0)) / 48)} ms${e.response_id ? ` ${str(e.response_id)}` : ''}`;
+  const audio = e.audio ?? e.delta;
+  if (eventTag(type, e) === 'audio' && (typeof audio === 'string' || isObject(audio))) {
+    // The payload itself (--audio full), or the summary a scenario file keeps by default.
+    const ms =
+      typeof audio === 'string'
+        ? ((audio.length * 3) / 4 - (audio.match(/=+$/)?.[0].length ?? 0)) / 48
+        : num(audio.durationMs);
+    const hash = isObject(audio) && typeof audio.sha256 === 'string' ? audio.sha256 : '';
+    return `${type} ${ms !== undefined ? fmt(ms) : '?'} ms${hash ? ` sha256 ${hash.slice(0, 8)}` : ''}${e.response_id ? ` ${str(e.response_id)}` : ''}`;
+  }
   const parts: string[] = [type];
   const item = isObject(e.item) ? e.item : undefined;
   const error = isObject(e.error) ? e.error : undefined;

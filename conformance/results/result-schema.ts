@@ -20,7 +20,11 @@ const ruleRunSchema = {
   type: 'object',
   properties: {
     scenario: { type: 'string' },
-    run: { type: 'integer', minimum: 1 },
+    run: {
+      type: 'integer',
+      minimum: 0,
+      description: 'the scenario run judged; 0 for a judgement across its repetitions (--repeat)',
+    },
     status: verdictStatus,
     reason: { type: 'string' },
     evidence: { type: 'array', items: evidenceSchema },
@@ -218,6 +222,11 @@ export const runResultSchema = {
     scenarios: { type: 'array', items: scenarioResultSchema },
     metrics: { type: 'array', items: metricResultSchema },
     replay: { type: 'string', description: 'a command line that repeats this run' },
+    interrupted: {
+      type: 'boolean',
+      description:
+        'true when the run was stopped (Ctrl-C, SIGTERM) before every scenario ran: the result holds what was judged so far',
+    },
   },
   required: [
     'schema',
@@ -235,6 +244,9 @@ export const runResultSchema = {
   ],
   additionalProperties: false,
 } as const;
+
+/** The `skipReason` of a scenario that an interrupted run never got to (`interrupted: true`). */
+export const NOT_RUN_REASON = 'not run: the run was interrupted';
 
 export type RunResult = FromSchema<typeof runResultSchema>;
 export type RuleResult = FromSchema<typeof ruleResultSchema>;

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { referenceInProcess } from '../../clients/reference/in-process.js';
 import { FakeClock } from '../../mock-server/clock.js';
 import type { RuleRunResult } from '../results/result-schema.js';
+import { validateRunResult } from '../results/validate-run-result.js';
 import { ruleById } from '../rules/catalogue.js';
 import { aggregateRule, failingRules } from './aggregate-run.js';
 import { runConformance } from './run-conformance.js';
@@ -61,6 +62,54 @@ describe('runConformance (plan → execute → judge → aggregate → write)', 
     ) as { trace: { startedAt: number; frames: unknown[] } };
     expect(run.trace.startedAt).toBe(0);
     expect(run.trace.frames.length).toBe(result.scenarios[0]!.runs[0]!.frames);
+  }, 60_000);
+
+  it('stops when its signal aborts: what was judged so far, marked interrupted', async () => {
+    const reportDir = await mkdtemp(join(tmpdir(), 'swaram-run-'));
+    dirs.push(reportDir);
+    const controller = new AbortController();
+    const started: string[] = [];
+    const { result, dir } = await runConformance({
+      spec: referenceInProcess(),
+      clock: new FakeClock(),
+      scenarios: ['greeting', 'close-4001', 'tool-call'],
+      reportDir,
+      signal: controller.signal,
+      // Ctrl-C while the second scenario is under way
+      reporter: {
+        onScenarioStart: (s) => {
+          started.push(s.id);
+          if (started.length === 2) controller.abort();
+        },
+      },
+    });
+    expect(started).toHaveLength(2); // the third never starts
+    expect(result.interrupted).toBe(true);
+    const notRun = [undefined, 'not run: the run was interrupted'];
+    expect(result.scenarios.map((s) => [s.id, s.status, s.runs.length, s.skipReason])).toEqual(
+      result.options.scenarios.map((id) =>
+        id === started[0] ? [id, 'ran', 1, notRun[0]] : [id, 'skipped', 0, notRun[1]],
+      ),
+    );
+    expect(result.scenarios).toHaveLength(3);
+    expect(
+      result.rules.flatMap((r) => r.runs.map((x) => x.scenario)).every((id) => id === started[0]),
+    ).toBe(true);
+    const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as unknown;
+    expect(validateRunResult(index)).toMatchObject({ ok: true, result: { interrupted: true } });
+    // audio stored once, as a summary, by default
+    const file = await readFile(join(dir, result.scenarios[0]!.runs[0]!.file), 'utf8');
+    const frames = (JSON.parse(file) as { trace: { frames: Array<Record<string, unknown>> } }).trace
+      .frames;
+    const append = frames.find(
+      (f) => (f.event as { type?: string } | undefined)?.type === 'input_audio_buffer.append',
+    )!;
+    expect(append).not.toHaveProperty('text');
+    expect((append.event as { audio: unknown }).audio).toMatchObject({
+      bytes: expect.any(Number),
+      durationMs: expect.any(Number),
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
   }, 60_000);
 
   it('refuses parallel runs on one fake clock', async () => {

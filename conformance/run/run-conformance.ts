@@ -1,11 +1,16 @@
 import { relative } from 'node:path';
 import { FakeClock, realClock, type Clock } from '../../mock-server/clock.js';
-import type { RunResult, ScenarioResult } from '../results/result-schema.js';
+import { NOT_RUN_REASON, type RunResult, type ScenarioResult } from '../results/result-schema.js';
 import type { Verdict } from '../rules/rule.js';
 import type { Scenario } from '../scenarios/scenario.js';
 import type { TargetSpec } from '../target/resolve-target.js';
 import { aggregateRun } from './aggregate-run.js';
-import { createRunFolder, writeRunIndex, writeScenarioRun } from './run-files.js';
+import {
+  createRunFolder,
+  writeRunIndex,
+  writeScenarioRun,
+  type AudioStorage,
+} from './run-files.js';
 import { planRun, type RunPlan } from './run-plan.js';
 import { runScenario, type RunScenarioOptions, type ScenarioRun } from './run-scenario.js';
 import { RunTally } from './run-tally.js';
@@ -58,6 +63,17 @@ export interface ConformanceOptions {
   long?: boolean;
   /** Where run folders go. Default `reports`. */
   reportDir?: string;
+  /**
+   * How scenario files keep audio payloads: `summary` (default: `{ bytes, durationMs, sha256 }`)
+   * or `full` (the base64). See docs/reports.md.
+   */
+  audio?: AudioStorage;
+  /**
+   * Stops the run early (the CLI aborts it on Ctrl-C / SIGTERM): no scenario run starts after
+   * it, the ones under way are stopped (their targets too) and left out, and the result holds
+   * what was judged so far, marked `interrupted`.
+   */
+  signal?: AbortSignal;
   /** Budgets and thresholds over the defaults (keys of DEFAULT_BUDGETS, e.g. `L_stop.p95`). */
   budgets?: Record<string, number>;
   /** Progress hooks (the terminal reporter). */
@@ -75,6 +91,8 @@ export interface ProgressReporter {
     skipped: ScenarioResult[];
     repeat: number;
     target: TargetSpec;
+    /** The command line that replays one scenario (for hints under a failure). */
+    replayOf(id: string): string;
   }): void;
   onScenarioStart?(scenario: Scenario, run: number): void;
   onScenarioEnd?(
@@ -112,7 +130,14 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const plan = await planRun(options, clock);
   await createRunFolder(plan.dir);
   const { runId, runnable, skipped, repeat, spec } = plan;
-  options.reporter?.onRunStart?.({ runId, scenarios: runnable, skipped, repeat, target: spec });
+  options.reporter?.onRunStart?.({
+    runId,
+    scenarios: runnable,
+    skipped,
+    repeat,
+    target: spec,
+    replayOf: plan.replayOf,
+  });
 
   const began = clock.now();
   const tally = new RunTally(plan);
@@ -120,21 +145,88 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const jobs: Array<{ scenario: Scenario; run: number }> = [];
   for (const scenario of runnable)
     for (let run = 1; run <= repeat; run++) jobs.push({ scenario, run });
-  await pool(jobs, Math.max(1, options.jobs ?? 1), async ({ scenario, run }) => {
+  const { signal } = options;
+  const runOne = async ({ scenario, run }: { scenario: Scenario; run: number }) => {
     options.reporter?.onScenarioStart?.(scenario, run);
-    const outcome = await runScenario(scenario, scenarioOptions(plan, options, clock));
+    const outcome = await runScenario(scenario, {
+      ...scenarioOptions(plan, options, clock),
+      signal,
+    });
     for (const s of outcome.redactor.values) secrets.add(s);
+    if (signal?.aborted) return; // stopped half-way: not judged
     const verdicts = tally.judgeRun(scenario, run, outcome);
-    const file = await writeScenarioRun(plan.dir, scenario.id, run, outcome, verdicts);
+    const file = await writeScenarioRun(
+      plan.dir,
+      scenario.id,
+      run,
+      outcome,
+      verdicts,
+      options.audio,
+    );
     tally.addScenarioRun(scenario, run, outcome, verdicts, file);
     options.reporter?.onScenarioEnd?.(scenario, run, verdicts, outcome);
-  });
+  };
+  const interrupted = await untilDoneOrAborted(
+    pool(jobs, Math.max(1, options.jobs ?? 1), runOne, signal),
+    signal,
+  );
   tally.judgeAcrossRuns();
 
-  const result = aggregateRun(plan, tally, options, clock.now() - began);
+  const aggregated = aggregateRun(plan, tally, options, clock.now() - began);
+  const result = interrupted ? markInterrupted(aggregated, plan) : aggregated;
   await writeRunIndex(plan.dir, result, new Redactor(secrets));
   options.reporter?.onRunEnd?.(result, plan.dir);
   return { result, dir: plan.dir };
+}
+
+/** How long an interrupted run waits for the scenario runs under way to stop their targets. */
+const STOP_GRACE_MS = 6_000;
+
+/**
+ * Waits for the runs; when `signal` aborts first, gives the runs under way a moment to stop
+ * their targets (they see the same signal) and returns true. A target still running after that
+ * is killed with its process group when the process exits (target.ts).
+ */
+async function untilDoneOrAborted(done: Promise<void>, signal?: AbortSignal): Promise<boolean> {
+  if (!signal) {
+    await done;
+    return false;
+  }
+  const aborted = new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await Promise.race([done, aborted]);
+  if (!signal.aborted) return false;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    done.catch(() => undefined),
+    new Promise((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS))),
+  ]);
+  clearTimeout(timer);
+  return true;
+}
+
+/**
+ * An interrupted run's result: flagged, and every chosen scenario listed — one that never
+ * finished a run as skipped, saying so.
+ */
+function markInterrupted(result: RunResult, plan: RunPlan): RunResult {
+  const scenarios = plan.chosen.map(
+    (s): ScenarioResult =>
+      result.scenarios.find((x) => x.id === s.id) ?? {
+        id: s.id,
+        title: s.title,
+        family: s.family,
+        description: s.description,
+        status: 'skipped',
+        skipReason: NOT_RUN_REASON,
+        rules: [...s.rules],
+        runs: [],
+        replay: plan.replayOf(s.id),
+      },
+  );
+  return { ...result, scenarios, interrupted: true };
 }
 
 /** The options of each scenario run of a conformance run. */
@@ -155,10 +247,15 @@ function scenarioOptions(
   };
 }
 
-async function pool<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
+async function pool<T>(
+  items: T[],
+  size: number,
+  fn: (item: T) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
+    while (next < items.length && !signal?.aborted) await fn(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
 }

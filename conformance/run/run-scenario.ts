@@ -41,6 +41,8 @@ export interface RunScenarioOptions {
   handshakeTimeoutMs?: number;
   /** Runner environment variables passed to the target besides the allow-list. */
   passEnv?: readonly string[];
+  /** Ends the script early (an interrupted run); the client and the mock stop as usual. */
+  signal?: AbortSignal;
 }
 
 /** Harness errors kept per scenario run; one more line says how many were dropped. */
@@ -200,12 +202,18 @@ async function runScript(
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = clock.afterClockMs(limit, () => resolve('timeout'));
   });
-  const outcome = await Promise.race([
-    scenario.script(ctx).then(() => 'done' as const),
-    timedOut,
-    exited,
-  ]);
+  const script = scenario.script(ctx).then(() => 'done' as const);
+  // Once the race is decided, a script failing later (its client stopped under it) is moot.
+  script.catch(() => undefined);
+  let onAbort = () => {};
+  const aborted = new Promise<'aborted'>((resolve) => {
+    onAbort = () => resolve('aborted');
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  const outcome = await Promise.race([script, timedOut, exited, aborted]);
   clock.cancel(timer);
+  options.signal?.removeEventListener('abort', onAbort);
   if (outcome === 'timeout')
     harnessError(`the scenario did not finish within ${Math.round(limit)} ms`);
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -56,6 +56,19 @@ const CASES: Case[] = [
   ],
   ['swaram-conform', ['--target', 'x', '--speed'], /--speed needs a value/],
   ['swaram-conform', ['list', '--nope'], /unknown option --nope; see swaram-conform list --help$/],
+  [
+    'swaram-conform',
+    ['--target', 'x', '--reporter', 'html,pdf'],
+    /--reporter pdf: unknown; use terminal, json, html, junit, markdown, github/,
+  ],
+  ['swaram-conform', ['--target', 'x', '--reporter'], /--reporter needs a name/],
+  [
+    'swaram-conform',
+    ['--target', 'x', '--audio', 'some'],
+    /--audio must be one of "summary", "full"/,
+  ],
+  ['swaram-conform', ['show', 'x', '--reporter', 'pdf'], /; see swaram-conform show --help$/],
+  ['swaram-conform', ['show'], /; see swaram-conform show --help$/],
   ['swaram-mock', ['--speed', '0'], /--speed must be a number > 0 \(got 0\)/],
   ['swaram-mock', ['--speed', 'abc'], /--speed must be a number > 0 \(got "abc"\)/],
   ['swaram-mock', ['--bogus'], /unknown option --bogus/],
@@ -137,13 +150,47 @@ describe('usage errors: one line, a hint, exit code 2', () => {
     SPAWN_TIMEOUT,
   );
 
+  it('show: a missing or broken run folder is exit 2 with one line; a run folder renders', async () => {
+    const missing = await inProcess('swaram-conform', ['show', join(tmpdir(), 'no-such-run')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(
+      /^swaram-conform: cannot read .*no-such-run\/index\.json \(no such file\): pass a run folder, reports\/<run-id>\n$/,
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'swaram-show-'));
+    cpSync(join(ROOT, 'conformance/reporters/testdata/payload-run'), dir, { recursive: true });
+    const index = join(dir, 'index.json');
+    const good = readFileSync(index, 'utf8');
+    writeFileSync(index, good.replace('"schema": "swaram-conform/result/1"', '"schema": "x"'));
+    const broken = await inProcess('swaram-conform', ['show', dir]);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(
+      /^swaram-conform: .*index\.json is not a swaram-conform\/result\/1 run result: \/schema must be equal to constant\n$/,
+    );
+    writeFileSync(index, good);
+    const shown = await inProcess('swaram-conform', ['show', dir, '--reporter', 'junit,markdown']);
+    expect(shown.code).toBeUndefined();
+    expect(shown.stderr).toBe('');
+    expect(existsSync(join(dir, 'junit.xml')) && existsSync(join(dir, 'summary.md'))).toBe(true);
+    expect(existsSync(join(dir, 'report.html'))).toBe(false);
+    const all = await inProcess('swaram-conform', [
+      'show',
+      dir,
+      '--reporter',
+      'terminal',
+      '--reporter',
+      'html',
+    ]);
+    expect(all.stderr).toContain('FAILED (TOOL-ANSWER, HARNESS-CASE)');
+    expect(all.stderr).toContain(`${join(dir, 'report.html')}  (open in a browser)`);
+    expect(all.stderr).toContain(`again: swaram-conform show ${dir}`);
+  });
+
   it(
     "--version prints this package's version from any working folder",
     async () => {
       const { version } = (await import(join(ROOT, 'package.json'), { with: { type: 'json' } }))
         .default as { version: string };
       const elsewhere = mkdtempSync(join(tmpdir(), 'swaram-cwd-'));
-      const { writeFileSync } = await import('node:fs');
       writeFileSync(
         join(elsewhere, 'package.json'),
         JSON.stringify({ name: 'other', version: '9.9.9' }),
