@@ -252,6 +252,14 @@ export const BUDGET_DEFINITIONS = [
       'ERROR-SURVIVE, RACE-TOLERANT, UNKNOWN-TOLERANT, PLAY-STRICT, MODE-PREMIUM: a client close this soon after the event counts as caused by it.',
   },
   {
+    key: 'errors.ambiguousMs',
+    value: 100,
+    unit: 'ms',
+    source: 'ours',
+    description:
+      'ERROR-SURVIVE, UNKNOWN-TOLERANT: a client close is attributed to its nearest preceding cause (error, malformed delta, unknown frame); another cause this close before it makes the attribution ambiguous, which the reason says.',
+  },
+  {
     key: 'app.reportWaitMs',
     value: 1000,
     unit: 'ms',
