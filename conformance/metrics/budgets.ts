@@ -30,7 +30,7 @@ export const BUDGET_DEFINITIONS = [
     unit: 'ms',
     source: 'catalogue',
     description:
-      'BARGE-STOP: p95 of L_stop (last sample of the interrupted reply played − speech_started sent).',
+      'BARGE-STOP: p95 of L_stop (last sample played of what of the interrupted reply was playing or queued at speech_started − speech_started sent).',
   },
   {
     key: 'L_tool_out.p95',
