@@ -278,6 +278,19 @@ describe('CLOSE-CLEAN', () => {
     expect(v.reason).not.toContain('sent after end'); // 100 ms: still in flight
   });
 
+  it('passes a close handshake without a status code (1005), and says so', () => {
+    // agents-realtime: websocket.close() without a code.
+    const t = traceBuilder().handshake().act('end').wait(3).close(1005, 'client').wait(2000);
+    const v = check(closeClean, t.build())!;
+    expect(v.status).toBe('pass');
+    expect(v.reason).toContain('1005');
+  });
+
+  it('still fails 1006 (no close frame)', () => {
+    const t = traceBuilder().handshake().act('end').wait(3).close(1006, 'client').wait(2000);
+    expect(check(closeClean, t.build())?.status).toBe('fail');
+  });
+
   it('fails a client that keeps streaming after end', () => {
     const t = traceBuilder().handshake().act('end').stream(800).close(1000, 'client').build();
     const v = check(closeClean, t)!;
