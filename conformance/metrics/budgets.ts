@@ -97,11 +97,11 @@ export const BUDGET_DEFINITIONS = [
   },
   {
     key: 'D_1013.cvMin',
-    value: 0.3,
+    value: 0.03,
     unit: 'ratio',
-    source: 'catalogue',
+    source: 'ours',
     description:
-      'CLOSE-BUSY (across runs): coefficient of variation of reconnect delays must exceed this (jitter).',
+      'CLOSE-BUSY (across runs): coefficient of variation of reconnect delays must exceed this (jitter). swaram documents "plus jitter", not "full" jitter: any multiplicative jitter (×U[0.75, 1] has about 0.08) passes; timer noise of a fixed schedule stays under it.',
   },
   {
     key: 'D_1013.minRuns',

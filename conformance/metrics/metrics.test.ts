@@ -40,7 +40,7 @@ describe('budgets', () => {
     expect(DEFAULT_BUDGETS['L_stop.p95']).toBe(200);
     expect(DEFAULT_BUDGETS['L_tool_out.p95']).toBe(50);
     expect(DEFAULT_BUDGETS['D_1013.firstMin']).toBe(250);
-    expect(DEFAULT_BUDGETS['D_1013.cvMin']).toBe(0.3);
+    expect(DEFAULT_BUDGETS['D_1013.cvMin']).toBe(0.03);
     expect(DEFAULT_BUDGETS['close.limitQuietMs']).toBe(5000);
   });
 

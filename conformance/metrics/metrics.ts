@@ -154,7 +154,7 @@ export const METRICS: readonly MetricDefinition[] = [
     name: 'L_stop',
     title: 'Barge-in stop latency',
     definition:
-      'last sample played of what of the interrupted reply was playing or queued at `speech_started` − `speech_started` sent, floored at 0, per interrupted response (late deltas replayed after the stop are STALE-FENCE\'s).',
+      "last sample played of what of the interrupted reply was playing or queued at `speech_started` − `speech_started` sent, floored at 0, per interrupted response (late deltas replayed after the stop are STALE-FENCE's).",
     app: true,
     budget: 'L_stop.p95',
     compute: lStop,

@@ -151,9 +151,31 @@ describe('CLOSE-BUSY', () => {
     expect(check(closeBusy, busy([612], false).build())?.reason).toContain('not a fresh session');
   });
 
-  it('fails no attempt limit', () => {
+  it('fails no retry limit', () => {
     const delays = [300, 600, 1200, 2400, 3000, 3100, 2900, 3050, 3000, 2950, 3010];
-    expect(check(closeBusy, busy(delays).build())?.reason).toContain('no attempt limit');
+    const v = check(closeBusy, busy(delays).build())!;
+    expect(v.reason).toContain('no retry limit');
+    expect(v.reason).not.toContain('no growth');
+  });
+
+  it('judges growth, jitter and limit apart (OpenAIRealtimeWS against busy-forever)', () => {
+    // ×U[0.75, 1] jitter over a backoff that starts over after every reopen: ~0.45 s each.
+    const chosen = [472, 484, 484, 391, 455, 430, 498, 377, 466, 410, 488, 441];
+    const v = check(closeBusy, busy(chosen, true, chosen).build())!;
+    expect(v.status).toBe('fail');
+    expect(v.reason).toContain('no growth');
+    expect(v.reason).toContain('no retry limit');
+    expect(v.reason).not.toContain('no jitter');
+    expect(v.evidence.map((e) => e.note).join('\n')).toMatch(/growth: 12 consecutive delays/);
+  });
+
+  it('does not call two equal last delays of three "no jitter" (472, 484, 484)', () => {
+    const v = check(closeBusy, busy([472, 484, 484], true, [472, 484, 484]).build())!;
+    expect(v.status).toBe('pass');
+  });
+
+  it('passes growth under full jitter over a growing ceiling', () => {
+    expect(check(closeBusy, busy([1100, 420, 2900, 5100]).build())?.status).toBe('pass');
   });
 
   it('fails when the client never reconnects', () => {
@@ -238,14 +260,29 @@ describe('CLOSE-BUSY', () => {
     it('only warns about low spread that too few runs cannot confirm', () => {
       const v = closeBusy.checkRuns!(
         runs([
-          [400, 800],
-          [560, 1100],
-          [450, 1300],
+          [500, 1000],
+          [510, 1030],
+          [492, 990],
         ]),
         DEFAULT_RULE_CONTEXT,
       )!;
       expect(v.status).toBe('warn');
-      expect(v.reason).toContain('coefficient of variation 0.21');
+      expect(v.reason).toContain('coefficient of variation 0.02');
+    });
+
+    it('accepts narrow multiplicative jitter as jitter, and fails only the missing growth', () => {
+      // OpenAIRealtimeWS, close-1013 --repeat 3: ×U[0.75, 1], no growth after a reopen.
+      const v = closeBusy.checkRuns!(
+        runs([
+          [433, 474, 394],
+          [472, 484, 484],
+          [401, 455, 490],
+        ]),
+        DEFAULT_RULE_CONTEXT,
+      )!;
+      expect(v.status).toBe('fail');
+      expect(v.reason).not.toContain('no jitter');
+      expect(v.reason).toContain('grow only');
     });
 
     it('needs enough runs', () => {

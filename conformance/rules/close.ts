@@ -188,9 +188,26 @@ export function looksUnjittered(delays: readonly number[], relTol: number): bool
   const first = ratios[0]!;
   let i = 0;
   while (i < ratios.length && Math.abs(ratios[i]! - first) <= relTol * first) i++;
+  // "Geometric, then capped" needs two equal ratios before the cap: one ratio followed by a
+  // ratio of 1 is any three delays whose last two happen to be equal (472, 484, 484 ms).
+  if (i < ratios.length && i < 2) return false;
   while (i < ratios.length && Math.abs(ratios[i]! - 1) <= relTol) i++;
   return i === ratios.length;
 }
+
+/**
+ * Whether a run of consecutive busy-close delays shows growth: judged from
+ * {@link GROWTH_MIN_DELAYS} delays on (undefined before), it holds when the longest delay is at
+ * least `factor` times the shorter of the first two. A backoff that starts over at every
+ * attempt (jittered or not) stays flat; full jitter over a growing ceiling passes.
+ */
+export function showsGrowth(delays: readonly number[], factor: number): boolean | undefined {
+  if (delays.length < GROWTH_MIN_DELAYS) return undefined;
+  return Math.max(...delays) >= factor * Math.min(delays[0]!, delays[1]!);
+}
+
+/** Consecutive busy-close delays needed to judge growth within one trace. */
+export const GROWTH_MIN_DELAYS = 4;
 
 /** Busy closes split into runs of consecutive attempts. */
 function busyChains(closes: readonly BusyClose[]): BusyClose[][] {
@@ -214,20 +231,25 @@ export const closeBusy: Rule = {
     'session. D_1013 = next connection opened − close, per attempt; consecutive busy closes ' +
     'form one run of attempts. Checked per trace: (1) it reconnects at all (no reconnect for ' +
     '`D_1013.waitMs`, or the adapter reporting `closed` with no reconnect after the first ' +
-    'busy close, fails); (2) the first delay is at least `D_1013.firstMin`; (3) there is an ' +
-    'attempt limit (no more than `D_1013.maxAttempts` consecutive reconnects); (4) jitter: ' +
+    'busy close, fails); (2) the first delay is at least `D_1013.firstMin`; (3) limit: there ' +
+    'is a retry limit (no more than `D_1013.maxAttempts` consecutive reconnects; scenario ' +
+    '`close-1013-forever` keeps the server busy to see it); (4) jitter: ' +
     'three or more delays whose consecutive ratios are all equal (a pure geometric or ' +
-    'constant sequence) show none: a fail when the adapter reported the delays it chose ' +
+    'constant sequence, or two equal ratios then delays stuck at a cap) show none: a fail when ' +
+    'the adapter reported the delays it chose ' +
     '(`connection.delayMs`, exact), a warn when only measured delays look so (timer noise ' +
-    'makes that a heuristic); (5) every new connection starts with `session.update`. Growth ' +
-    'is not judged per trace: with the recommended "full" jitter (a random delay between a ' +
-    'floor and a ceiling that doubles) single delays go up and down, and only their ' +
-    'distribution grows. It is judged across repetitions (checkRuns, from `D_1013.minRuns` ' +
+    'makes that a heuristic); (5) every new connection starts with `session.update`; (6) ' +
+    'growth, from four consecutive delays on: the longest must reach `D_1013.growthMin` × (1 − ' +
+    '`D_1013.growthTolerance`) times the shorter of the first two (a backoff that starts over ' +
+    'at every attempt stays flat; "full" jitter, a random delay under a ceiling that doubles, ' +
+    'goes up and down but its longest delays grow). Growth, limit and jitter are separate ' +
+    'findings, each with its own reason. Growth is also judged across repetitions (checkRuns, from `D_1013.minRuns` ' +
     'runs, so `--repeat 3` or more): the envelope (the longest delay seen for each attempt ' +
     'number) must grow by a fitted factor of at least `D_1013.growthMin` × (1 − ' +
     '`D_1013.growthTolerance`) until it reaches `D_1013.capMin`, and the delays of each ' +
     'attempt number, normalised by their mean, must spread with a coefficient of variation ' +
-    'above `D_1013.cvMin`. A small sample says little about spread, so the spread fails only ' +
+    'above `D_1013.cvMin` (swaram asks for "plus jitter": any multiplicative jitter counts, ' +
+    'not only "full" jitter). A small sample says little about spread, so the spread fails only ' +
     'when the 95 % upper confidence bound of the coefficient is at or under the threshold; a ' +
     'sample coefficient under it with a bound above it warns (repeat more). Real-world failure: clients that reconnect at once, or all on ' +
     'the same schedule, turn a busy server into an ' +
@@ -241,6 +263,8 @@ export const closeBusy: Rule = {
     const firstMin = budget(context, 'D_1013.firstMin');
     const maxAttempts = budget(context, 'D_1013.maxAttempts');
     const waitMs = budget(context, 'D_1013.waitMs');
+    const growthMin = budget(context, 'D_1013.growthMin');
+    const growthTolerance = budget(context, 'D_1013.growthTolerance');
     const states = observationsOf(trace, 'connection');
     const clientFrames = wireEvents(trace, 'in');
     const failures: Evidence[] = [];
@@ -275,11 +299,21 @@ export const closeBusy: Rule = {
         );
       }
       if (delays.length > maxAttempts) {
-        problems.add('no attempt limit');
+        problems.add('no retry limit');
         failures.push(
           timeEvidence(
             chain[maxAttempts]!.closedAt,
-            `${delays.length} consecutive reconnects after busy closes`,
+            `limit: ${delays.length} consecutive reconnects over ${fmtMs(chain[chain.length - 1]!.closedAt - head.closedAt)} of busy closes and still retrying (at most ${maxAttempts})`,
+          ),
+        );
+      }
+      const growthFactorMin = growthMin * (1 - growthTolerance);
+      if (showsGrowth(delays, growthFactorMin) === false) {
+        problems.add('no growth');
+        failures.push(
+          timeEvidence(
+            head.closedAt,
+            `growth: ${delays.length} consecutive delays stay within ${fmtMs(Math.min(...delays))}–${fmtMs(Math.max(...delays))} (the longest must reach ×${growthFactorMin.toFixed(1)} the first)`,
           ),
         );
       }
@@ -302,7 +336,7 @@ export const closeBusy: Rule = {
         failures.push(
           timeEvidence(
             head.closedAt,
-            `the client's chosen delays ${reported.map((d) => fmtMs(d)).join(', ')} have exactly constant ratios`,
+            `jitter: the client's chosen delays ${reported.map((d) => fmtMs(d)).join(', ')} have exactly constant ratios`,
           ),
         );
       } else if (reported.length < 3 && looksUnjittered(delays, 0.02)) {

@@ -137,6 +137,24 @@ describe('UNKNOWN-TOLERANT', () => {
     expect(v.reason).toContain('playback stopped working');
   });
 
+  it('judges the first non-JSON frame too, not only the first unknown event', () => {
+    // Played the reply after rate_limits.updated, then broke on a text frame that is not JSON.
+    const t = traceBuilder({ features: ['playback'] })
+      .handshake()
+      .server({ type: 'rate_limits.updated', rate_limits: [] })
+      .responseCreated('r1')
+      .delta('r1', 200)
+      .play('r1', 200)
+      .server('{"type":"response.output_audio.delta","delta":"AAAA')
+      .responseCreated('r2')
+      .delta('r2', 300)
+      .at(3000)
+      .build();
+    const v = check(unknownTolerant, t)!;
+    expect(v.status).toBe('fail');
+    expect(v.evidence[0]!.note).toContain('after a non-JSON frame');
+  });
+
   it('fails when the client closes after an unknown field', () => {
     const t = traceBuilder()
       .handshake()

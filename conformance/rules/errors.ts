@@ -197,7 +197,8 @@ export const unknownTolerant: Rule = {
   description:
     'Server frames the client does not know (unknown event types, OpenAI events swaram never ' +
     'sends, extra fields, text that is not JSON) are ignored without crash or state damage. ' +
-    'After the first such frame on a connection: the client does not close the connection ' +
+    'After the first such frame on a connection, and again after the first text frame that ' +
+    'is not JSON: the client does not close the connection ' +
     '(unless the app ended the session; a close is blamed on its nearest preceding cause, as ' +
     'in ERROR-SURVIVE, so it counts here only when that is an unknown frame) and reports no ' +
     'fatal error; with feature `playback`, ' +
@@ -210,9 +211,12 @@ export const unknownTolerant: Rule = {
   needs: {},
   check(trace, context) {
     const reportWait = budget(context, 'app.reportWaitMs');
-    const first = new Map<number, number>();
+    // The first unusual frame of each connection, and the first that is not JSON at all.
+    const first = new Map<string, number>();
     trace.frames.forEach((f, i) => {
-      if (isUnusual(f) && !first.has(f.connection)) first.set(f.connection, i);
+      if (!isUnusual(f)) return;
+      const key = `${f.connection}:${f.event === undefined ? 'text' : 'json'}`;
+      if (!first.has(key)) first.set(key, i);
     });
     if (first.size === 0) return undefined;
     const fatal = observationsOf(trace, 'error').filter((o) => o.data.fatal === true);
@@ -222,7 +226,8 @@ export const unknownTolerant: Rule = {
     const mic = actionsOf(trace, 'mic.audio');
     const evidence: Evidence[] = [];
     const problems = new Set<string>();
-    for (const [connection, index] of first) {
+    for (const index of first.values()) {
+      const connection = trace.frames[index]!.connection;
       const U = trace.frames[index]!.at;
       const what = trace.frames[index]!.event?.type ?? 'a non-JSON frame';
       const closedAt = clientClosedAfter(
@@ -284,8 +289,10 @@ export const unknownTolerant: Rule = {
       }
     }
     if (evidence.length === 0) {
+      const connections = new Set([...first.values()].map((i) => trace.frames[i]!.connection));
+      const text = [...first.keys()].some((k) => k.endsWith(':text')) ? ' (non-JSON text too)' : '';
       return pass(
-        `The client ignored unknown server frames on ${plural(first.size, 'connection')}.`,
+        `The client ignored unknown server frames${text} on ${plural(connections.size, 'connection')}.`,
       );
     }
     return fail(`Unknown server frames damaged the client: ${[...problems].join(', ')}.`, evidence);
