@@ -40,6 +40,26 @@ describe('PLAY-ORDER', () => {
     expect(check(playOrder, t)?.status).toBe('pass');
   });
 
+  it("does not blame a stop at or after the server's close frame (server-close-1000)", () => {
+    // The mock dates a server close at its close frame; the client stops when it sees it.
+    const t = reply()
+      .play('r1', 100)
+      .close(1000, 'server')
+      .wait(2)
+      .playbackStopped('other', ['r1'], 9600)
+      .at(2000)
+      .build();
+    expect(check(playOrder, t)?.status).toBe('pass');
+    const before = reply()
+      .play('r1', 100)
+      .playbackStopped('other', ['r1'], 9600)
+      .wait(2)
+      .close(1000, 'server')
+      .at(2000)
+      .build();
+    expect(check(playOrder, before)?.reason).toContain('playback cut short');
+  });
+
   it('fails playback cut short at response.done', () => {
     const t = reply().play('r1', 100).playbackStopped('other', ['r1'], 9600).at(2000).build();
     expect(check(playOrder, t)?.reason).toContain('playback cut short');
