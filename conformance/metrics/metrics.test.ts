@@ -50,6 +50,50 @@ describe('budgets', () => {
   });
 });
 
+describe('L_stop of what was playing at speech_started', () => {
+  it('L_stop: late stale deltas replayed after the stop do not count (STALE-FENCE does)', () => {
+    // agents-realtime, late-deltas: stopped 4.7 ms after speech_started, then played the
+    // cancelled reply's late deltas again.
+    const t = traceBuilder({ features: ['playback', 'barge-in'] })
+      .handshake()
+      .at(100)
+      .responseCreated('r1')
+      .delta('r1', 1000)
+      .at(200)
+      .play('r1', 200)
+      .at(450)
+      .speechStarted()
+      .responseDone('r1', 'cancelled', 'turn_detected')
+      .wait(4.7)
+      .playbackStopped('barge-in', ['r1'], 30000)
+      .at(500)
+      .delta('r1', 500) // late deltas of the cancelled reply
+      .play('r1', 420)
+      .build();
+    expect(lStop(t)).toEqual([0]);
+    const v = bargeStop.check(t, DEFAULT_RULE_CONTEXT)!;
+    expect(v.status).toBe('pass');
+    expect(staleFence.check(t, DEFAULT_RULE_CONTEXT)?.status).toBe('fail');
+  });
+
+  it('L_stop: a client that never stops is measured to the end of what was queued', () => {
+    const t = traceBuilder({ features: ['playback', 'barge-in'] })
+      .handshake()
+      .at(100)
+      .responseCreated('r1')
+      .delta('r1', 300)
+      .at(200)
+      .play('r1', 100)
+      .at(250)
+      .speechStarted()
+      .responseDone('r1', 'cancelled', 'turn_detected')
+      .at(300)
+      .play('r1', 200) // the queued 200 ms, chunks end at 400 and 500
+      .build();
+    expect(lStop(t)).toEqual([250]);
+  });
+});
+
 describe('latency metrics', () => {
   it('L_ready: session.updated − open, per connection', () => {
     const t = traceBuilder()
@@ -104,48 +148,6 @@ describe('latency metrics', () => {
       .playbackStopped('barge-in', ['r1'], 30000)
       .build();
     expect(lStop(t)).toEqual([20]);
-  });
-
-  it('L_stop: late stale deltas replayed after the stop do not count (STALE-FENCE does)', () => {
-    // agents-realtime, late-deltas: stopped 4.7 ms after speech_started, then played the
-    // cancelled reply's late deltas again.
-    const t = traceBuilder({ features: ['playback', 'barge-in'] })
-      .handshake()
-      .at(100)
-      .responseCreated('r1')
-      .delta('r1', 1000)
-      .at(200)
-      .play('r1', 200)
-      .at(450)
-      .speechStarted()
-      .responseDone('r1', 'cancelled', 'turn_detected')
-      .wait(4.7)
-      .playbackStopped('barge-in', ['r1'], 30000)
-      .at(500)
-      .delta('r1', 500) // late deltas of the cancelled reply
-      .play('r1', 420)
-      .build();
-    expect(lStop(t)).toEqual([0]);
-    const v = bargeStop.check(t, DEFAULT_RULE_CONTEXT)!;
-    expect(v.status).toBe('pass');
-    expect(staleFence.check(t, DEFAULT_RULE_CONTEXT)?.status).toBe('fail');
-  });
-
-  it('L_stop: a client that never stops is measured to the end of what was queued', () => {
-    const t = traceBuilder({ features: ['playback', 'barge-in'] })
-      .handshake()
-      .at(100)
-      .responseCreated('r1')
-      .delta('r1', 300)
-      .at(200)
-      .play('r1', 100)
-      .at(250)
-      .speechStarted()
-      .responseDone('r1', 'cancelled', 'turn_detected')
-      .at(300)
-      .play('r1', 200) // the queued 200 ms, chunks end at 400 and 500
-      .build();
-    expect(lStop(t)).toEqual([250]);
   });
 
   it('L_stop: no sample when nothing was playing or queued', () => {

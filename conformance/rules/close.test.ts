@@ -151,33 +151,6 @@ describe('CLOSE-BUSY', () => {
     expect(check(closeBusy, busy([612], false).build())?.reason).toContain('not a fresh session');
   });
 
-  it('fails no retry limit', () => {
-    const delays = [300, 600, 1200, 2400, 3000, 3100, 2900, 3050, 3000, 2950, 3010];
-    const v = check(closeBusy, busy(delays).build())!;
-    expect(v.reason).toContain('no retry limit');
-    expect(v.reason).not.toContain('no growth');
-  });
-
-  it('judges growth, jitter and limit apart (OpenAIRealtimeWS against busy-forever)', () => {
-    // ×U[0.75, 1] jitter over a backoff that starts over after every reopen: ~0.45 s each.
-    const chosen = [472, 484, 484, 391, 455, 430, 498, 377, 466, 410, 488, 441];
-    const v = check(closeBusy, busy(chosen, true, chosen).build())!;
-    expect(v.status).toBe('fail');
-    expect(v.reason).toContain('no growth');
-    expect(v.reason).toContain('no retry limit');
-    expect(v.reason).not.toContain('no jitter');
-    expect(v.evidence.map((e) => e.note).join('\n')).toMatch(/growth: 12 consecutive delays/);
-  });
-
-  it('does not call two equal last delays of three "no jitter" (472, 484, 484)', () => {
-    const v = check(closeBusy, busy([472, 484, 484], true, [472, 484, 484]).build())!;
-    expect(v.status).toBe('pass');
-  });
-
-  it('passes growth under full jitter over a growing ceiling', () => {
-    expect(check(closeBusy, busy([1100, 420, 2900, 5100]).build())?.status).toBe('pass');
-  });
-
   it('fails when the client never reconnects', () => {
     const t = traceBuilder({ features: ['reconnect'] })
       .handshake()
@@ -288,6 +261,35 @@ describe('CLOSE-BUSY', () => {
     it('needs enough runs', () => {
       expect(closeBusy.checkRuns!(runs([[500], [900]]), DEFAULT_RULE_CONTEXT)).toBeUndefined();
     });
+  });
+});
+
+describe('CLOSE-BUSY findings apart', () => {
+  it('fails no retry limit', () => {
+    const delays = [300, 600, 1200, 2400, 3000, 3100, 2900, 3050, 3000, 2950, 3010];
+    const v = check(closeBusy, busy(delays).build())!;
+    expect(v.reason).toContain('no retry limit');
+    expect(v.reason).not.toContain('no growth');
+  });
+
+  it('judges growth, jitter and limit apart (OpenAIRealtimeWS against busy-forever)', () => {
+    // ×U[0.75, 1] jitter over a backoff that starts over after every reopen: ~0.45 s each.
+    const chosen = [472, 484, 484, 391, 455, 430, 498, 377, 466, 410, 488, 441];
+    const v = check(closeBusy, busy(chosen, true, chosen).build())!;
+    expect(v.status).toBe('fail');
+    expect(v.reason).toContain('no growth');
+    expect(v.reason).toContain('no retry limit');
+    expect(v.reason).not.toContain('no jitter');
+    expect(v.evidence.map((e) => e.note).join('\n')).toMatch(/growth: 12 consecutive delays/);
+  });
+
+  it('does not call two equal last delays of three "no jitter" (472, 484, 484)', () => {
+    const v = check(closeBusy, busy([472, 484, 484], true, [472, 484, 484]).build())!;
+    expect(v.status).toBe('pass');
+  });
+
+  it('passes growth under full jitter over a growing ceiling', () => {
+    expect(check(closeBusy, busy([1100, 420, 2900, 5100]).build())?.status).toBe('pass');
   });
 });
 
