@@ -239,8 +239,9 @@ export const closeBusy: Rule = {
     'the adapter reported the delays it chose ' +
     '(`connection.delayMs`, exact), a warn when only measured delays look so (timer noise ' +
     'makes that a heuristic); (5) every new connection starts with `session.update`; (6) ' +
-    'growth, from four consecutive delays on: the longest must reach `D_1013.growthMin` × (1 − ' +
-    '`D_1013.growthTolerance`) times the shorter of the first two (a backoff that starts over ' +
+    'growth, from four consecutive delays on: the longest must reach `D_1013.growthMin` ' +
+    'times the shorter of the first two (no tolerance: a ×U[0.75, 1] jitter alone spreads ' +
+    'delays by up to ×1.33) (a backoff that starts over ' +
     'at every attempt stays flat; "full" jitter, a random delay under a ceiling that doubles, ' +
     'goes up and down but its longest delays grow). Growth, limit and jitter are separate ' +
     'findings, each with its own reason. Growth is also judged across repetitions (checkRuns, from `D_1013.minRuns` ' +
@@ -264,7 +265,6 @@ export const closeBusy: Rule = {
     const maxAttempts = budget(context, 'D_1013.maxAttempts');
     const waitMs = budget(context, 'D_1013.waitMs');
     const growthMin = budget(context, 'D_1013.growthMin');
-    const growthTolerance = budget(context, 'D_1013.growthTolerance');
     const states = observationsOf(trace, 'connection');
     const clientFrames = wireEvents(trace, 'in');
     const failures: Evidence[] = [];
@@ -307,7 +307,8 @@ export const closeBusy: Rule = {
           ),
         );
       }
-      const growthFactorMin = growthMin * (1 - growthTolerance);
+      // The full factor, no tolerance: a ×U[0.75, 1] jitter alone spreads delays up to ×1.33.
+      const growthFactorMin = growthMin;
       if (showsGrowth(delays, growthFactorMin) === false) {
         problems.add('no growth');
         failures.push(
