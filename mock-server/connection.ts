@@ -57,6 +57,13 @@ export interface ServerContext {
  * Takes one upgraded WebSocket: reports it, decides admission (refusing with an error event
  * and a close when it fails), and otherwise runs a {@link Session} on it.
  */
+/** Who closed a connection, and when the server's close frame went out (or it cut the socket). */
+interface Closer {
+  byServer: boolean;
+  sentAt?: number;
+  refused?: { key: string | undefined };
+}
+
 export function acceptConnection(
   ctx: ServerContext,
   ws: WebSocket,
@@ -69,14 +76,17 @@ export function acceptConnection(
   });
   const number = ctx.nextNumber();
   const id = `sess_${number.toString(36).padStart(4, '0')}${randomBytes(4).toString('hex')}`;
-  const closer: { byServer: boolean; refused?: { key: string | undefined } } = { byServer: false };
+  const closer: Closer = { byServer: false };
   ctx.onConnection?.({ kind: 'opened', session: id, number, at: ctx.clock.now() });
   ws.once('close', (code, reason) =>
     ctx.onConnection?.({
       kind: 'closed',
       session: id,
       number,
-      at: ctx.clock.now(),
+      // A server close is dated when its close frame went out (the client may act on the
+      // frame before the handshake completes); the completion is `handshakeAt`.
+      at: closer.sentAt ?? ctx.clock.now(),
+      handshakeAt: ctx.clock.now(),
       code,
       reason: reason.toString(),
       closedBy: closer.byServer ? 'server' : 'client',
@@ -99,6 +109,7 @@ export function acceptConnection(
   if ('refused' in decision) {
     if (decision.expiredToken && credential !== undefined) ctx.book.dropToken(credential);
     closer.byServer = true;
+    closer.sentAt = ctx.clock.now();
     closer.refused = { key: redactKey(credential) };
     refuse(ctx, ws, id, decision.refused, credential);
     return;
@@ -129,7 +140,7 @@ function refuse(
 function runSession(
   ctx: ServerContext,
   ws: WebSocket,
-  conn: { id: string; number: number; closer: { byServer: boolean } },
+  conn: { id: string; number: number; closer: Closer },
   admitted: Admitted,
 ): void {
   const { id, number, closer } = conn;
@@ -161,11 +172,13 @@ function runSession(
       },
       close: (code, reason) => {
         closer.byServer = true;
+        closer.sentAt = ctx.clock.now();
         session.end();
         ws.close(code, reason);
       },
       terminate: () => {
         closer.byServer = true;
+        closer.sentAt = ctx.clock.now();
         session.end();
         ws.terminate();
       },
@@ -216,7 +229,7 @@ function runSession(
 function handleSocket(
   ctx: ServerContext,
   ws: WebSocket,
-  run: { info: SessionInfo; session: Session; ks: KeyState; closer: { byServer: boolean } },
+  run: { info: SessionInfo; session: Session; ks: KeyState; closer: Closer },
 ): void {
   const { info, session, ks, closer } = run;
   const { id } = info;

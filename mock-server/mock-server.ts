@@ -110,7 +110,10 @@ export type ConnectionEvent =
       kind: 'closed';
       session: string;
       number: number;
+      /** When the server sent its close frame (or cut the socket); else the handshake's end. */
       at: number;
+      /** When the close handshake completed (the socket closed). */
+      handshakeAt?: number;
       code: number;
       reason: string;
       closedBy: 'server' | 'client';

@@ -30,7 +30,7 @@ export const BUDGET_DEFINITIONS = [
     unit: 'ms',
     source: 'catalogue',
     description:
-      'BARGE-STOP: p95 of L_stop (last sample of the interrupted reply played − speech_started sent).',
+      'BARGE-STOP: p95 of L_stop (last sample played of what of the interrupted reply was playing or queued at speech_started − speech_started sent).',
   },
   {
     key: 'L_tool_out.p95',
@@ -97,11 +97,11 @@ export const BUDGET_DEFINITIONS = [
   },
   {
     key: 'D_1013.cvMin',
-    value: 0.3,
+    value: 0.03,
     unit: 'ratio',
-    source: 'catalogue',
+    source: 'ours',
     description:
-      'CLOSE-BUSY (across runs): coefficient of variation of reconnect delays must exceed this (jitter).',
+      'CLOSE-BUSY (across runs): coefficient of variation of reconnect delays must exceed this (jitter). swaram documents "plus jitter", not "full" jitter: any multiplicative jitter (×U[0.75, 1] has about 0.08) passes; timer noise of a fixed schedule stays under it.',
   },
   {
     key: 'D_1013.minRuns',
@@ -250,6 +250,14 @@ export const BUDGET_DEFINITIONS = [
     source: 'ours',
     description:
       'ERROR-SURVIVE, RACE-TOLERANT, UNKNOWN-TOLERANT, PLAY-STRICT, MODE-PREMIUM: a client close this soon after the event counts as caused by it.',
+  },
+  {
+    key: 'errors.ambiguousMs',
+    value: 100,
+    unit: 'ms',
+    source: 'ours',
+    description:
+      'ERROR-SURVIVE, UNKNOWN-TOLERANT: a client close is attributed to its nearest preceding cause (error, malformed delta, unknown frame); another cause this close before it makes the attribution ambiguous, which the reason says.',
   },
   {
     key: 'app.reportWaitMs',

@@ -34,9 +34,13 @@ export interface InterruptedResponse {
   responseId: string;
   /** Audio of it delivered before `speech_started` but not played by then (ms). */
   pendingMs: number;
-  /** The last `audio.played` of it (any time), if any. */
+  /**
+   * The last `audio.played` of what of it was playing or queued at `speech_started` (see
+   * {@link lastPendingChunk}): stale deltas that arrived after the client's stop and were
+   * played again are STALE-FENCE's, not a slow stop.
+   */
   lastPlayed: PlayedChunk | undefined;
-  /** max(0, last played sample − speech_started sent), ms. */
+  /** max(0, that last played sample − speech_started sent), ms. */
   lStop: number;
   /** The first `playback.stopped` at or after `speech_started` that covers it. */
   stop: StopReport | undefined;
@@ -80,21 +84,50 @@ export function bargeIns(trace: Trace): BargeIn[] {
       if (stoppedBefore) continue;
       const pendingMs = bytesToMs(delivered - playedBytesBy(chunks, r.id, T));
       if (pendingMs <= PENDING_MIN_MS) continue;
-      const mine = chunks.filter((c) => c.responseId === r.id);
-      const lastPlayed =
-        mine.length > 0 ? mine.reduce((a, b) => (b.end > a.end ? b : a)) : undefined;
+      const stop = stops.find((st) => st.at >= T && stopCovers(st, r.id));
+      const lastPlayed = lastPendingChunk(chunks, r, delivered, s, stop);
       interrupted.push({
         responseId: r.id,
         pendingMs,
         lastPlayed,
         lStop: Math.max(0, (lastPlayed?.end ?? T) - T),
-        stop: stops.find((st) => st.at >= T && stopCovers(st, r.id)),
+        stop,
         dropped: drops.find((o) => o.at >= T && o.data.response_id === r.id),
       });
     }
     if (interrupted.length > 0) out.push({ speechStarted: s, responses: interrupted });
   }
   return out;
+}
+
+/**
+ * The last chunk of response `r` that played audio it had delivered before `speechStarted`
+ * (`delivered` bytes). The speaker plays a response's audio in order, so a chunk belongs to
+ * that audio while the bytes of `r` played before it are under `delivered`; after the first
+ * `stop` covering `r` at or after `speech_started`, a chunk that ended after a delta of `r`
+ * that arrived after the stop is that late delta replayed (STALE-FENCE's), not the old queue,
+ * and neither is anything after it.
+ */
+export function lastPendingChunk(
+  chunks: readonly PlayedChunk[],
+  r: StreamedResponse,
+  delivered: number,
+  speechStarted: WireEvent,
+  stop: StopReport | undefined,
+): PlayedChunk | undefined {
+  const lateAfterStop =
+    stop === undefined
+      ? []
+      : r.deltas.filter((d) => d.index > speechStarted.index && d.at >= stop.at);
+  let playedBefore = 0;
+  let last: PlayedChunk | undefined;
+  for (const c of chunks.filter((x) => x.responseId === r.id).sort((a, b) => a.end - b.end)) {
+    if (playedBefore >= delivered) break;
+    if (lateAfterStop.some((d) => d.at <= c.end)) break;
+    playedBefore += c.bytes;
+    last = c;
+  }
+  return last;
 }
 
 /** A response that ended cancelled, with what of it was played after the cancel. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BUDGET_DEFINITIONS, budget, DEFAULT_BUDGETS } from './budgets.js';
+import { bargeStop, staleFence } from '../rules/interruption.js';
+import { BUDGET_DEFINITIONS, budget, DEFAULT_BUDGETS, DEFAULT_RULE_CONTEXT } from './budgets.js';
 import { busyCloses } from './episodes.js';
 import {
   computeMetrics,
@@ -39,13 +40,57 @@ describe('budgets', () => {
     expect(DEFAULT_BUDGETS['L_stop.p95']).toBe(200);
     expect(DEFAULT_BUDGETS['L_tool_out.p95']).toBe(50);
     expect(DEFAULT_BUDGETS['D_1013.firstMin']).toBe(250);
-    expect(DEFAULT_BUDGETS['D_1013.cvMin']).toBe(0.3);
+    expect(DEFAULT_BUDGETS['D_1013.cvMin']).toBe(0.03);
     expect(DEFAULT_BUDGETS['close.limitQuietMs']).toBe(5000);
   });
 
   it('reads a context and falls back to the default', () => {
     expect(budget({ budgets: { 'L_stop.p95': 120 } }, 'L_stop.p95')).toBe(120);
     expect(budget({ budgets: {} }, 'L_stop.p95')).toBe(200);
+  });
+});
+
+describe('L_stop of what was playing at speech_started', () => {
+  it('L_stop: late stale deltas replayed after the stop do not count (STALE-FENCE does)', () => {
+    // agents-realtime, late-deltas: stopped 4.7 ms after speech_started, then played the
+    // cancelled reply's late deltas again.
+    const t = traceBuilder({ features: ['playback', 'barge-in'] })
+      .handshake()
+      .at(100)
+      .responseCreated('r1')
+      .delta('r1', 1000)
+      .at(200)
+      .play('r1', 200)
+      .at(450)
+      .speechStarted()
+      .responseDone('r1', 'cancelled', 'turn_detected')
+      .wait(4.7)
+      .playbackStopped('barge-in', ['r1'], 30000)
+      .at(500)
+      .delta('r1', 500) // late deltas of the cancelled reply
+      .play('r1', 420)
+      .build();
+    expect(lStop(t)).toEqual([0]);
+    const v = bargeStop.check(t, DEFAULT_RULE_CONTEXT)!;
+    expect(v.status).toBe('pass');
+    expect(staleFence.check(t, DEFAULT_RULE_CONTEXT)?.status).toBe('fail');
+  });
+
+  it('L_stop: a client that never stops is measured to the end of what was queued', () => {
+    const t = traceBuilder({ features: ['playback', 'barge-in'] })
+      .handshake()
+      .at(100)
+      .responseCreated('r1')
+      .delta('r1', 300)
+      .at(200)
+      .play('r1', 100)
+      .at(250)
+      .speechStarted()
+      .responseDone('r1', 'cancelled', 'turn_detected')
+      .at(300)
+      .play('r1', 200) // the queued 200 ms, chunks end at 400 and 500
+      .build();
+    expect(lStop(t)).toEqual([250]);
   });
 });
 

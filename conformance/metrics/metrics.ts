@@ -80,8 +80,10 @@ export function lPlay(trace: Trace): number[] {
 }
 
 /**
- * L_stop [app]: per response interrupted by a barge-in (see {@link bargeIns}), its last sample
- * played − `speech_started` sent, floored at 0 (a client that had stopped by then scores 0).
+ * L_stop [app]: per response interrupted by a barge-in (see {@link bargeIns}), the last sample
+ * played of what of it was playing or queued at `speech_started` − `speech_started` sent,
+ * floored at 0 (a client that had stopped by then scores 0). Late deltas of the reply that
+ * arrived after the client's stop and were played again do not count (STALE-FENCE judges them).
  */
 export function lStop(trace: Trace): number[] {
   return bargeIns(trace).flatMap((b) => b.responses.map((r) => r.lStop));
@@ -152,7 +154,7 @@ export const METRICS: readonly MetricDefinition[] = [
     name: 'L_stop',
     title: 'Barge-in stop latency',
     definition:
-      'last sample of the interrupted reply played − `speech_started` sent, floored at 0, per interrupted response.',
+      "last sample played of what of the interrupted reply was playing or queued at `speech_started` − `speech_started` sent, floored at 0, per interrupted response (late deltas replayed after the stop are STALE-FENCE's).",
     app: true,
     budget: 'L_stop.p95',
     compute: lStop,

@@ -157,11 +157,6 @@ describe('CLOSE-BUSY', () => {
     expect(check(closeBusy, busy([612], false).build())?.reason).toContain('not a fresh session');
   });
 
-  it('fails no attempt limit', () => {
-    const delays = [300, 600, 1200, 2400, 3000, 3100, 2900, 3050, 3000, 2950, 3010];
-    expect(check(closeBusy, busy(delays).build())?.reason).toContain('no attempt limit');
-  });
-
   it('fails when the client never reconnects', () => {
     const t = traceBuilder({ features: ['reconnect'] })
       .handshake()
@@ -244,19 +239,63 @@ describe('CLOSE-BUSY', () => {
     it('only warns about low spread that too few runs cannot confirm', () => {
       const v = closeBusy.checkRuns!(
         runs([
-          [400, 800],
-          [560, 1100],
-          [450, 1300],
+          [500, 1000],
+          [510, 1030],
+          [492, 990],
         ]),
         DEFAULT_RULE_CONTEXT,
       )!;
       expect(v.status).toBe('warn');
-      expect(v.reason).toContain('coefficient of variation 0.21');
+      expect(v.reason).toContain('coefficient of variation 0.02');
+    });
+
+    it('accepts narrow multiplicative jitter as jitter, and fails only the missing growth', () => {
+      // OpenAIRealtimeWS, close-1013 --repeat 3: ×U[0.75, 1], no growth after a reopen.
+      const v = closeBusy.checkRuns!(
+        runs([
+          [433, 474, 394],
+          [472, 484, 484],
+          [401, 455, 490],
+        ]),
+        DEFAULT_RULE_CONTEXT,
+      )!;
+      expect(v.status).toBe('fail');
+      expect(v.reason).not.toContain('no jitter');
+      expect(v.reason).toContain('grow only');
     });
 
     it('needs enough runs', () => {
       expect(closeBusy.checkRuns!(runs([[500], [900]]), DEFAULT_RULE_CONTEXT)).toBeUndefined();
     });
+  });
+});
+
+describe('CLOSE-BUSY findings apart', () => {
+  it('fails no retry limit', () => {
+    const delays = [300, 600, 1200, 2400, 3000, 3100, 2900, 3050, 3000, 2950, 3010];
+    const v = check(closeBusy, busy(delays).build())!;
+    expect(v.reason).toContain('no retry limit');
+    expect(v.reason).not.toContain('no growth');
+  });
+
+  it('judges growth, jitter and limit apart (OpenAIRealtimeWS against busy-forever)', () => {
+    // ×U[0.75, 1] jitter over a backoff that starts over after every reopen: ~0.45 s each.
+    const chosen = [472, 484, 484, 391, 455, 430, 498, 377, 466, 410, 488, 441];
+    const v = check(closeBusy, busy(chosen, true, chosen).build())!;
+    expect(v.status).toBe('fail');
+    expect(v.reason).toContain('no growth');
+    expect(v.reason).toContain('no retry limit');
+    expect(v.reason).not.toContain('no jitter');
+    expect(v.evidence.map((e) => e.note).join('\n')).toMatch(/growth: 12 consecutive delays/);
+  });
+
+  it('does not call two equal last delays of three "no jitter" (472, 484, 484)', () => {
+    const v = check(closeBusy, busy([472, 484, 484], true, [472, 484, 484]).build())!;
+    expect(v.status).toBe('pass');
+  });
+
+  it('passes growth under full jitter over a growing ceiling', () => {
+    expect(check(closeBusy, busy([1100, 420, 2900, 5100]).build())?.status).toBe('pass');
   });
 });
 
@@ -282,6 +321,19 @@ describe('CLOSE-CLEAN', () => {
     const v = check(closeClean, t.build())!;
     expect(v.reason).toContain('not closed with 1000');
     expect(v.reason).not.toContain('sent after end'); // 100 ms: still in flight
+  });
+
+  it('passes a close handshake without a status code (1005), and says so', () => {
+    // agents-realtime: websocket.close() without a code.
+    const t = traceBuilder().handshake().act('end').wait(3).close(1005, 'client').wait(2000);
+    const v = check(closeClean, t.build())!;
+    expect(v.status).toBe('pass');
+    expect(v.reason).toContain('1005');
+  });
+
+  it('still fails 1006 (no close frame)', () => {
+    const t = traceBuilder().handshake().act('end').wait(3).close(1006, 'client').wait(2000);
+    expect(check(closeClean, t.build())?.status).toBe('fail');
   });
 
   it('fails a client that keeps streaming after end', () => {

@@ -188,9 +188,26 @@ export function looksUnjittered(delays: readonly number[], relTol: number): bool
   const first = ratios[0]!;
   let i = 0;
   while (i < ratios.length && Math.abs(ratios[i]! - first) <= relTol * first) i++;
+  // "Geometric, then capped" needs two equal ratios before the cap: one ratio followed by a
+  // ratio of 1 is any three delays whose last two happen to be equal (472, 484, 484 ms).
+  if (i < ratios.length && i < 2) return false;
   while (i < ratios.length && Math.abs(ratios[i]! - 1) <= relTol) i++;
   return i === ratios.length;
 }
+
+/**
+ * Whether a run of consecutive busy-close delays shows growth: judged from
+ * {@link GROWTH_MIN_DELAYS} delays on (undefined before), it holds when the longest delay is at
+ * least `factor` times the shorter of the first two. A backoff that starts over at every
+ * attempt (jittered or not) stays flat; full jitter over a growing ceiling passes.
+ */
+export function showsGrowth(delays: readonly number[], factor: number): boolean | undefined {
+  if (delays.length < GROWTH_MIN_DELAYS) return undefined;
+  return Math.max(...delays) >= factor * Math.min(delays[0]!, delays[1]!);
+}
+
+/** Consecutive busy-close delays needed to judge growth within one trace. */
+export const GROWTH_MIN_DELAYS = 4;
 
 /** Busy closes split into runs of consecutive attempts. */
 function busyChains(closes: readonly BusyClose[]): BusyClose[][] {
@@ -214,20 +231,26 @@ export const closeBusy: Rule = {
     'session. D_1013 = next connection opened − close, per attempt; consecutive busy closes ' +
     'form one run of attempts. Checked per trace: (1) it reconnects at all (no reconnect for ' +
     '`D_1013.waitMs`, or the adapter reporting `closed` with no reconnect after the first ' +
-    'busy close, fails); (2) the first delay is at least `D_1013.firstMin`; (3) there is an ' +
-    'attempt limit (no more than `D_1013.maxAttempts` consecutive reconnects); (4) jitter: ' +
+    'busy close, fails); (2) the first delay is at least `D_1013.firstMin`; (3) limit: there ' +
+    'is a retry limit (no more than `D_1013.maxAttempts` consecutive reconnects; scenario ' +
+    '`close-1013-forever` keeps the server busy to see it); (4) jitter: ' +
     'three or more delays whose consecutive ratios are all equal (a pure geometric or ' +
-    'constant sequence) show none: a fail when the adapter reported the delays it chose ' +
+    'constant sequence, or two equal ratios then delays stuck at a cap) show none: a fail when ' +
+    'the adapter reported the delays it chose ' +
     '(`connection.delayMs`, exact), a warn when only measured delays look so (timer noise ' +
-    'makes that a heuristic); (5) every new connection starts with `session.update`. Growth ' +
-    'is not judged per trace: with the recommended "full" jitter (a random delay between a ' +
-    'floor and a ceiling that doubles) single delays go up and down, and only their ' +
-    'distribution grows. It is judged across repetitions (checkRuns, from `D_1013.minRuns` ' +
+    'makes that a heuristic); (5) every new connection starts with `session.update`; (6) ' +
+    'growth, from four consecutive delays on: the longest must reach `D_1013.growthMin` ' +
+    'times the shorter of the first two (no tolerance: a ×U[0.75, 1] jitter alone spreads ' +
+    'delays by up to ×1.33) (a backoff that starts over ' +
+    'at every attempt stays flat; "full" jitter, a random delay under a ceiling that doubles, ' +
+    'goes up and down but its longest delays grow). Growth, limit and jitter are separate ' +
+    'findings, each with its own reason. Growth is also judged across repetitions (checkRuns, from `D_1013.minRuns` ' +
     'runs, so `--repeat 3` or more): the envelope (the longest delay seen for each attempt ' +
     'number) must grow by a fitted factor of at least `D_1013.growthMin` × (1 − ' +
     '`D_1013.growthTolerance`) until it reaches `D_1013.capMin`, and the delays of each ' +
     'attempt number, normalised by their mean, must spread with a coefficient of variation ' +
-    'above `D_1013.cvMin`. A small sample says little about spread, so the spread fails only ' +
+    'above `D_1013.cvMin` (swaram asks for "plus jitter": any multiplicative jitter counts, ' +
+    'not only "full" jitter). A small sample says little about spread, so the spread fails only ' +
     'when the 95 % upper confidence bound of the coefficient is at or under the threshold; a ' +
     'sample coefficient under it with a bound above it warns (repeat more). Real-world failure: clients that reconnect at once, or all on ' +
     'the same schedule, turn a busy server into an ' +
@@ -241,6 +264,7 @@ export const closeBusy: Rule = {
     const firstMin = budget(context, 'D_1013.firstMin');
     const maxAttempts = budget(context, 'D_1013.maxAttempts');
     const waitMs = budget(context, 'D_1013.waitMs');
+    const growthMin = budget(context, 'D_1013.growthMin');
     const states = observationsOf(trace, 'connection');
     const clientFrames = wireEvents(trace, 'in');
     const failures: Evidence[] = [];
@@ -275,11 +299,22 @@ export const closeBusy: Rule = {
         );
       }
       if (delays.length > maxAttempts) {
-        problems.add('no attempt limit');
+        problems.add('no retry limit');
         failures.push(
           timeEvidence(
             chain[maxAttempts]!.closedAt,
-            `${delays.length} consecutive reconnects after busy closes`,
+            `limit: ${delays.length} consecutive reconnects over ${fmtMs(chain[chain.length - 1]!.closedAt - head.closedAt)} of busy closes and still retrying (at most ${maxAttempts})`,
+          ),
+        );
+      }
+      // The full factor, no tolerance: a ×U[0.75, 1] jitter alone spreads delays up to ×1.33.
+      const growthFactorMin = growthMin;
+      if (showsGrowth(delays, growthFactorMin) === false) {
+        problems.add('no growth');
+        failures.push(
+          timeEvidence(
+            head.closedAt,
+            `growth: ${delays.length} consecutive delays stay within ${fmtMs(Math.min(...delays))}–${fmtMs(Math.max(...delays))} (the longest must reach ×${growthFactorMin.toFixed(1)} the first)`,
           ),
         );
       }
@@ -302,7 +337,7 @@ export const closeBusy: Rule = {
         failures.push(
           timeEvidence(
             head.closedAt,
-            `the client's chosen delays ${reported.map((d) => fmtMs(d)).join(', ')} have exactly constant ratios`,
+            `jitter: the client's chosen delays ${reported.map((d) => fmtMs(d)).join(', ')} have exactly constant ratios`,
           ),
         );
       } else if (reported.length < 3 && looksUnjittered(delays, 0.02)) {
@@ -430,7 +465,9 @@ export const closeClean: Rule = {
     'After the server closes with 1000 the client does not reconnect on its own (a new ' +
     'connection needs the app to ask: a runner `connect` action). When the app ends the ' +
     'session (runner action `end`), the client closes the open connection itself with code ' +
-    '1000 within `close.cleanMs`, sends no frame after `end` (beyond `close.afterEndGraceMs` ' +
+    '1000 within `close.cleanMs` (a close frame without a status code, which the server sees ' +
+    'as 1005, completes the close handshake too and passes, with a note; 1006, no close frame, ' +
+    'or never closing fails), sends no frame after `end` (beyond `close.afterEndGraceMs` ' +
     'of frames already in flight) and does not reconnect. Real-world failure: clients that ' +
     'reconnect after every close resurrect sessions the user ended; clients that close with ' +
     '1006 or never close leak sessions that count against plan limits.',
@@ -458,6 +495,7 @@ export const closeClean: Rule = {
       }
     }
     let judged = normal.length;
+    let noCode = 0;
     for (const end of ends) {
       const live = trace.connections.filter(
         (c) => c.openedAt <= end.at && (c.closedAt === undefined || c.closedAt >= end.at),
@@ -473,6 +511,8 @@ export const closeClean: Rule = {
               `connection ${c.number} ${c.closedAt === undefined ? 'never closed' : `closed ${fmtMs(c.closedAt - end.at)}`} after the app ended the session`,
             ),
           );
+        } else if (c.closedBy === 'client' && c.closeCode === 1005) {
+          noCode += 1;
         } else if (c.closedBy !== 'client' || c.closeCode !== 1000) {
           problems.add('not closed with 1000');
           evidence.push(
@@ -506,7 +546,13 @@ export const closeClean: Rule = {
       }
     }
     if (judged === 0 && evidence.length === 0) return undefined;
-    if (evidence.length === 0) return pass('Sessions ended cleanly with 1000 and stayed ended.');
+    if (evidence.length === 0) {
+      const note =
+        noCode > 0
+          ? ` (${plural(noCode, 'close frame')} without a status code, seen as 1005: a completed handshake, clean; 1000 says it better)`
+          : '';
+      return pass(`Sessions ended cleanly with 1000 and stayed ended${note}.`);
+    }
     return fail(`Sessions did not end cleanly: ${[...problems].join(', ')}.`, evidence);
   },
 };

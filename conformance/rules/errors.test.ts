@@ -43,6 +43,46 @@ describe('ERROR-SURVIVE', () => {
     expect(v.reason).toContain('treated as fatal');
   });
 
+  it('blames a close on the nearest preceding cause, not an earlier survived error', () => {
+    // agents-realtime, malformed-deltas: survived unsupported_event, kept playing, then crashed
+    // on a non-base64 delta 400 ms later and closed 10 ms after it.
+    const t = traceBuilder()
+      .handshake()
+      .error('unsupported_event', 'conversation.item.retrieve is not supported')
+      .wait(5)
+      .appError('protocol', 'unsupported_event', 'x')
+      .responseCreated('resp_1')
+      .delta('resp_1', 200)
+      .wait(50)
+      .played('resp_1', 200)
+      .wait(350)
+      .delta('resp_1', 100, { audio: '!!!not base64!!!' })
+      .wait(10)
+      .close(1006, 'client')
+      .wait(2000)
+      .build();
+    const v = check(errorSurvive, t)!;
+    expect(v.status).toBe('pass');
+  });
+
+  it('says when the blame of a close is ambiguous', () => {
+    const t = traceBuilder()
+      .handshake()
+      .responseCreated('resp_1')
+      .delta('resp_1', 100, { audio: '!!!not base64!!!' })
+      .wait(30)
+      .error('invalid_event', 'bad')
+      .wait(5)
+      .appError('protocol', 'invalid_event', 'x')
+      .wait(10)
+      .close(1000, 'client')
+      .wait(2000)
+      .build();
+    const v = check(errorSurvive, t)!;
+    expect(v.status).toBe('fail');
+    expect(v.evidence[0]!.note).toContain('ambiguous: a malformed audio delta came 30 ms before');
+  });
+
   it('does not blame the error for the runner stopping the client, or a much later close', () => {
     // The scenario timed out 30 s later and the runner shut the client down.
     const stopped = errored().wait(5).appError('protocol', 'invalid_event', 'x').wait(30000);
@@ -95,6 +135,24 @@ describe('UNKNOWN-TOLERANT', () => {
     const v = check(unknownTolerant, strange().at(3000).build())!;
     expect(v.status).toBe('fail');
     expect(v.reason).toContain('playback stopped working');
+  });
+
+  it('judges the first non-JSON frame too, not only the first unknown event', () => {
+    // Played the reply after rate_limits.updated, then broke on a text frame that is not JSON.
+    const t = traceBuilder({ features: ['playback'] })
+      .handshake()
+      .server({ type: 'rate_limits.updated', rate_limits: [] })
+      .responseCreated('r1')
+      .delta('r1', 200)
+      .play('r1', 200)
+      .server('{"type":"response.output_audio.delta","delta":"AAAA')
+      .responseCreated('r2')
+      .delta('r2', 300)
+      .at(3000)
+      .build();
+    const v = check(unknownTolerant, t)!;
+    expect(v.status).toBe('fail');
+    expect(v.evidence[0]!.note).toContain('after a non-JSON frame');
   });
 
   it('fails when the client closes after an unknown field', () => {

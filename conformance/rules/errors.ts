@@ -1,6 +1,6 @@
 import { budget } from '../metrics/budgets.js';
-import type { Evidence, Rule } from './rule.js';
-import type { TraceFrame } from '../trace/trace.js';
+import type { Evidence, Rule, RuleContext } from './rule.js';
+import type { Trace, TraceFrame } from '../trace/trace.js';
 import {
   actionsOf,
   bytesToMs,
@@ -30,7 +30,10 @@ export const errorSurvive: Rule = {
     'An `error` event that the server does not follow with a close (within ' +
     '`errors.closeGraceMs`; those belong to the CLOSE-* rules) leaves the session running: ' +
     'the client does not close the connection (unless the app ended the session) and reports ' +
-    'no fatal error. Errors arriving after the app ended the session (answers to frames still ' +
+    'no fatal error. A client close is blamed on the NEAREST preceding cause on its connection ' +
+    '(an error, a malformed audio delta, an unknown frame): a close right after a malformed ' +
+    'delta is not blamed on an error long before it; another cause within ' +
+    '`errors.ambiguousMs` before the nearest makes the reason say the blame is ambiguous. Errors arriving after the app ended the session (answers to frames still ' +
     'in flight) are not judged. When driven through an adapter, each such error also reaches ' +
     'the app: an ' +
     '`error` observation after it with the same `code`, or containing its `message` (errors ' +
@@ -59,13 +62,16 @@ export const errorSurvive: Rule = {
     for (const e of errors) {
       const { code, message } = errorOf(e.event);
       const closedAt = clientClosedAfter(trace, e.connection, e.at, closeWindow);
-      if (closedAt !== undefined) {
+      const blame =
+        closedAt === undefined ? undefined : blameClose(trace, e.connection, closedAt, context);
+      if (closedAt !== undefined && blame?.nearest.index === e.index) {
         problems.add('closed the connection');
         evidence.push(
           frameEvidence(
             trace,
             e.index,
-            `${code ?? 'error'}; the client closed the connection ${fmtMs(closedAt - e.at)} later`,
+            `${code ?? 'error'}; the client closed the connection ${fmtMs(closedAt - e.at)} later` +
+              ambiguity(blame),
           ),
         );
       }
@@ -101,6 +107,74 @@ export const errorSurvive: Rule = {
   },
 };
 
+/** A server frame that may have made a client close its connection. */
+export interface CloseCause {
+  /** Frame index. */
+  index: number;
+  at: number;
+  /** What it was, for reasons: `error invalid_event`, `a malformed audio delta`, … */
+  what: string;
+}
+
+/**
+ * The server frames on a connection that may make a client close it: `error` events, audio
+ * deltas whose audio is not valid PCM16 base64, and unusual frames (unknown types or fields,
+ * text that is not JSON).
+ */
+export function closeCauses(trace: Trace, connection: number): CloseCause[] {
+  const causes: CloseCause[] = [];
+  trace.frames.forEach((f, index) => {
+    if (f.connection !== connection || f.dir !== 'out' || f.binary) return;
+    const type = f.event?.type;
+    if (type === 'error') {
+      causes.push({ index, at: f.at, what: `error ${errorOf(f.event!).code ?? '?'}` });
+    } else if (
+      type === 'response.output_audio.delta' &&
+      validAudioBytes(f.event!.delta) === undefined
+    ) {
+      causes.push({ index, at: f.at, what: 'a malformed audio delta' });
+    } else if (isUnusual(f)) {
+      causes.push({ index, at: f.at, what: type ?? 'a non-JSON frame' });
+    }
+  });
+  return causes;
+}
+
+/** The cause a client close is attributed to: the nearest preceding one, and a close rival. */
+export interface CloseBlame {
+  nearest: CloseCause;
+  /** Another cause within `errors.ambiguousMs` before the nearest one: the blame is unsure. */
+  rival: CloseCause | undefined;
+}
+
+/**
+ * Attributes a client close at `closedAt` on `connection` to the NEAREST preceding
+ * {@link closeCauses cause} (undefined when none precedes it), noting a rival cause that came
+ * within `errors.ambiguousMs` before it.
+ */
+export function blameClose(
+  trace: Trace,
+  connection: number,
+  closedAt: number,
+  context: RuleContext,
+): CloseBlame | undefined {
+  const before = closeCauses(trace, connection).filter((c) => c.at <= closedAt);
+  const nearest = before[before.length - 1];
+  if (nearest === undefined) return undefined;
+  const near = budget(context, 'errors.ambiguousMs');
+  const rival = before
+    .slice(0, -1)
+    .reverse()
+    .find((c) => nearest.at - c.at <= near && c.what !== nearest.what);
+  return { nearest, rival };
+}
+
+/** The reason's note when a close's blame is unsure. */
+export function ambiguity(blame: CloseBlame | undefined): string {
+  if (blame?.rival === undefined) return '';
+  return ` (ambiguous: ${blame.rival.what} came ${fmtMs(blame.nearest.at - blame.rival.at)} before it)`;
+}
+
 /** Whether a mock → client frame is outside what swaram documents (unknown type or field, junk). */
 function isUnusual(frame: TraceFrame): boolean {
   if (frame.dir !== 'out' || frame.binary) return false;
@@ -123,8 +197,11 @@ export const unknownTolerant: Rule = {
   description:
     'Server frames the client does not know (unknown event types, OpenAI events swaram never ' +
     'sends, extra fields, text that is not JSON) are ignored without crash or state damage. ' +
-    'After the first such frame on a connection: the client does not close the connection ' +
-    '(unless the app ended the session) and reports no fatal error; with feature `playback`, ' +
+    'After the first such frame on a connection, and again after the first text frame that ' +
+    'is not JSON: the client does not close the connection ' +
+    '(unless the app ended the session; a close is blamed on its nearest preceding cause, as ' +
+    'in ERROR-SURVIVE, so it counts here only when that is an unknown frame) and reports no ' +
+    'fatal error; with feature `playback`, ' +
     'if 100 ms or more of valid reply audio followed on that connection, some of it is played; ' +
     'when the runner kept feeding the microphone a second past the frame and the client had ' +
     'been streaming, it keeps streaming. Audio deltas with bad audio are PLAY-STRICT. ' +
@@ -134,9 +211,12 @@ export const unknownTolerant: Rule = {
   needs: {},
   check(trace, context) {
     const reportWait = budget(context, 'app.reportWaitMs');
-    const first = new Map<number, number>();
+    // The first unusual frame of each connection, and the first that is not JSON at all.
+    const first = new Map<string, number>();
     trace.frames.forEach((f, i) => {
-      if (isUnusual(f) && !first.has(f.connection)) first.set(f.connection, i);
+      if (!isUnusual(f)) return;
+      const key = `${f.connection}:${f.event === undefined ? 'text' : 'json'}`;
+      if (!first.has(key)) first.set(key, i);
     });
     if (first.size === 0) return undefined;
     const fatal = observationsOf(trace, 'error').filter((o) => o.data.fatal === true);
@@ -146,7 +226,8 @@ export const unknownTolerant: Rule = {
     const mic = actionsOf(trace, 'mic.audio');
     const evidence: Evidence[] = [];
     const problems = new Set<string>();
-    for (const [connection, index] of first) {
+    for (const index of first.values()) {
+      const connection = trace.frames[index]!.connection;
       const U = trace.frames[index]!.at;
       const what = trace.frames[index]!.event?.type ?? 'a non-JSON frame';
       const closedAt = clientClosedAfter(
@@ -155,10 +236,17 @@ export const unknownTolerant: Rule = {
         U,
         budget(context, 'errors.closeWindowMs'),
       );
-      if (closedAt !== undefined) {
+      const blame =
+        closedAt === undefined ? undefined : blameClose(trace, connection, closedAt, context);
+      const unusual = blame !== undefined && isUnusual(trace.frames[blame.nearest.index]!);
+      if (closedAt !== undefined && unusual) {
         problems.add('closed the connection');
         evidence.push(
-          frameEvidence(trace, index, `after ${what} the client closed the connection`),
+          frameEvidence(
+            trace,
+            index,
+            `after ${what} the client closed the connection` + ambiguity(blame),
+          ),
         );
       }
       const f = fatal.find((o) => o.at >= U);
@@ -201,8 +289,10 @@ export const unknownTolerant: Rule = {
       }
     }
     if (evidence.length === 0) {
+      const connections = new Set([...first.values()].map((i) => trace.frames[i]!.connection));
+      const text = [...first.keys()].some((k) => k.endsWith(':text')) ? ' (non-JSON text too)' : '';
       return pass(
-        `The client ignored unknown server frames on ${plural(first.size, 'connection')}.`,
+        `The client ignored unknown server frames${text} on ${plural(connections.size, 'connection')}.`,
       );
     }
     return fail(`Unknown server frames damaged the client: ${[...problems].join(', ')}.`, evidence);

@@ -38,8 +38,11 @@ export const bargeStop: Rule = {
     'runs faster than real time). A response counts as playing or queued when more than 20 ms ' +
     'of its delivered audio was not yet played at `speech_started` (virtual speaker clock) and ' +
     'no `playback.stopped` covering it came before (a client with its own VAD may stop first). ' +
-    'For each such response: L_stop = its last played sample − `speech_started` (floored at ' +
-    "0); the p95 of the trace's L_stop must be within `L_stop.p95`, and the drop must be " +
+    'For each such response: L_stop = the last played sample of what of it was playing or ' +
+    'queued at `speech_started` − `speech_started` (floored at 0). The speaker plays a reply in ' +
+    'order, so that audio is the first bytes of it played up to what had been delivered by ' +
+    "then; late deltas that arrive after the client's stop and are played again do not count " +
+    "here (that is STALE-FENCE's failure); the p95 of the trace's L_stop must be within `L_stop.p95`, and the drop must be " +
     'reported: a `playback.stopped` covering it, or an `audio.dropped` for it (audio dropped ' +
     'before it reached the speaker). Timestamps that bunched up (the harness itself stalled; see ' +
     '`harnessStalls`) can only lengthen L_stop, so the budget is judged on L_stop minus the ' +

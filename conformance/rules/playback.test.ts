@@ -21,6 +21,28 @@ function reply() {
     .responseDone('r1');
 }
 
+describe('PLAY-ORDER at the server close frame', () => {
+  it("does not blame a stop at or after the server's close frame (server-close-1000)", () => {
+    // The mock dates a server close at its close frame; the client stops when it sees it.
+    const t = reply()
+      .play('r1', 100)
+      .close(1000, 'server')
+      .wait(2)
+      .playbackStopped('other', ['r1'], 9600)
+      .at(2000)
+      .build();
+    expect(check(playOrder, t)?.status).toBe('pass');
+    const before = reply()
+      .play('r1', 100)
+      .playbackStopped('other', ['r1'], 9600)
+      .wait(2)
+      .close(1000, 'server')
+      .at(2000)
+      .build();
+    expect(check(playOrder, before)?.reason).toContain('playback cut short');
+  });
+});
+
 describe('PLAY-ORDER', () => {
   it('passes a reply played whole and in order', () => {
     const t = reply().play('r1', 300).at(2000).build();

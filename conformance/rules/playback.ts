@@ -115,7 +115,9 @@ export const playOrder: Rule = {
     'such witness and no gap is judged before it) and after discounting the lateness of the ' +
     "harness's own stalls (deltas or reports stamped in a bunch after a pause; see " +
     '`harnessStalls`); (5) a response that completed and was ' +
-    'not interrupted (no barge-in, interrupt, app end or close) is played to within 20 ms of ' +
+    'not interrupted (no barge-in, interrupt, app end or close; a server close counts from ' +
+    'when its close frame was sent, so a client that stops on seeing it is not blamed) is ' +
+    'played to within 20 ms of ' +
     'its end once there was time to, and no `playback.stopped` cuts it short. The speaker is ' +
     'sequential, so overlap means the client plays through more than one. Real-world ' +
     'failure: players that ' +

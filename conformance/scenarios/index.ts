@@ -1,6 +1,7 @@
 import type { Fault } from '../../protocol/fixture/fault-schema.js';
 import type { Scenario, ScenarioContext } from './scenario.js';
 import { countOut, playedOut, ready, turn } from './steps.js';
+import { DEFAULT_BUDGETS } from '../metrics/budgets.js';
 
 /** Rules every ordinary session exercises. */
 const SESSION_RULES = [
@@ -310,7 +311,7 @@ export const SCENARIOS: readonly Scenario[] = [
     id: 'unknown-events',
     title: 'Events and fields swaram does not document',
     description:
-      'The mock sends OpenAI-only events, an invented event type and extra fields; the client must ignore them and the turn must go on.',
+      'The mock sends OpenAI-only events, an invented event type, extra fields and a text frame that is not JSON; the client must ignore them and the turn must go on.',
     family: 'errors',
     fixture: 'greeting',
     wireOnly: true,
@@ -340,6 +341,11 @@ export const SCENARIOS: readonly Scenario[] = [
           action: 'inject',
           event: { type: 'swaram.future_event', event_id: 'evt_x3', anything: { nested: [1, 2] } },
         },
+      },
+      {
+        // A text frame that is not JSON (cut short mid-object), for UNKNOWN-TOLERANT.
+        when: { on: 'delta', count: 3 },
+        do: { action: 'raw', text: '{"type":"response.output_audio.delta","delta":"AAAA' },
       },
       {
         when: { on: 'connect' },
@@ -512,6 +518,37 @@ export const SCENARIOS: readonly Scenario[] = [
       await ready(ctx, 4);
       await turn(ctx, 0, 1);
       await playedOut(ctx);
+      await ctx.end();
+    },
+  },
+  {
+    id: 'close-1013-forever',
+    title: 'Server busy (1013) every time',
+    description:
+      'Every connection closes with 1013 right after session.update, for longer than a sane client keeps trying: the client must back off with growing, jittered delays and give up after a bounded number of tries (CLOSE-BUSY: growth, jitter, limit). The scenario ends when the client gives up (a `closed` connection report), once it has gone past the attempt limit, or after 20 s of clock time.',
+    family: 'close',
+    fixture: 'greeting',
+    needs: ['reconnect'],
+    faults: [
+      {
+        when: { on: 'client-event' as const, type: 'session.update' },
+        do: { action: 'close' as const, code: 1013 },
+      },
+    ],
+    rules: ['CLOSE-BUSY', 'SESSION-FIRST'],
+    // Scaled down by speed, while the wait below is clock time: room for it up to speed 5.
+    timeoutMs: 120_000,
+    async script(ctx) {
+      // The client's own timers: clock time, whatever the speed. A client that retries every
+      // ~0.5 s passes D_1013.maxAttempts (10) in ~5 s; the reference client (full jitter, six
+      // tries) has made four or five by 20 s and gives up by itself within about 30 s.
+      const limit = DEFAULT_BUDGETS['D_1013.maxAttempts'] + 2;
+      await ctx.until(
+        (t) =>
+          t.connections.length > limit ||
+          t.observations.some((o) => o.type === 'connection' && o.data.state === 'closed'),
+        { timeoutMs: ctx.clock.toScenarioMs(20_000) },
+      );
       await ctx.end();
     },
   },
