@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { MAX_JSON_DEPTH, nestingDepth } from './json-depth.js';
 
 /** One frame on the wire, as the mock saw it. */
 export interface WireFrame {
@@ -21,7 +22,7 @@ const AUDIO_FIELDS: Record<string, string> = {
 };
 
 /** Frames nested deeper than this are logged as raw text, never parsed or re-serialised. */
-export const LOG_MAX_DEPTH = 64;
+export const LOG_MAX_DEPTH = MAX_JSON_DEPTH;
 /** How much of a frame's raw text the log keeps when it does not log the parsed event. */
 export const LOG_RAW_CHARS = 2000;
 
@@ -40,7 +41,7 @@ export class FrameLog {
   constructor(private readonly out: Writable) {}
 
   frame(frame: WireFrame): void {
-    const deep = !frame.binary && nestingDepth(frame.text) > LOG_MAX_DEPTH;
+    const deep = !frame.binary && nestingDepth(frame.text, LOG_MAX_DEPTH) > LOG_MAX_DEPTH;
     const event = deep || frame.binary ? undefined : loggedEvent(frame.text);
     this.write({
       ts: new Date().toISOString(),
@@ -81,30 +82,6 @@ function loggedEvent(text: string): unknown {
     }
   }
   return event;
-}
-
-/**
- * The deepest nesting of `[` and `{` in a JSON text, outside strings (one linear pass, no
- * recursion; stops counting once past {@link LOG_MAX_DEPTH}). Not a validator: for text that
- * is not JSON the figure is only a bound, which is all the log needs.
- */
-export function nestingDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c)
-        i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      depth++;
-      if (depth > max && (max = depth) > LOG_MAX_DEPTH) return max;
-    } else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return max;
 }
 
 /** Keys shorter than this (after their `swaram_` / `swaram_ek_` tag) are shown as `***`. */

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearerToken, type KeyBook, type TokenRequest } from './admission.js';
-import { nestingDepth } from './frame-log.js';
+import { nestingDepth } from './json-depth.js';
 
 /** The WebSocket endpoint. */
 export const REALTIME_PATH = '/v1/realtime';
@@ -68,7 +68,7 @@ export function tokenRoute(book: KeyBook, now: () => number): HttpRoute {
       let body: TokenRequest;
       try {
         const raw = await readBody(req, MAX_TOKEN_BODY_BYTES);
-        if (nestingDepth(raw) > MAX_TOKEN_BODY_DEPTH)
+        if (nestingDepth(raw, MAX_TOKEN_BODY_DEPTH) > MAX_TOKEN_BODY_DEPTH)
           throw new Error(`nested deeper than ${MAX_TOKEN_BODY_DEPTH} levels`);
         body = raw.length > 0 ? (JSON.parse(raw) as TokenRequest) : {};
         if (typeof body !== 'object' || body === null || Array.isArray(body))
