@@ -26,6 +26,7 @@ describe('swaram-mock CLI', () => {
       '--cert',
       '--key',
       '--token-ttl',
+      '--idle-timeout',
       '--fault',
       '--log',
       '--quiet',
