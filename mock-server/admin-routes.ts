@@ -100,7 +100,8 @@ function framesOf(journal: Journal, res: ServerResponse, url: URL): void {
 /** A secret key as Bearer, else 401 (ephemeral tokens are for clients, not for admin). */
 function authorized(req: IncomingMessage, res: ServerResponse, desk: AdminDesk): boolean {
   const auth = req.headers.authorization;
-  const key = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
+  // The auth scheme is case-insensitive (RFC 7235), as on the API itself.
+  const key = /^bearer\s+(.+)$/i.exec(auth ?? '')?.[1]?.trim();
   if (key && desk.keys().includes(key)) return true;
   json(
     res,

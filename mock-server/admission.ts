@@ -144,8 +144,8 @@ function refusal(code: number, reason: string, errorCode: ErrorCode, message: st
 
 /** Credentials in swaram's order: Bearer header, `?api_key=`, then the subprotocol. */
 export function readCredential(req: IncomingMessage, url: URL): string | undefined {
-  const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
+  const bearer = bearerToken(req.headers.authorization);
+  if (bearer !== undefined) return bearer;
   const q = url.searchParams.get('api_key');
   if (q) return q;
   const protocols = req.headers['sec-websocket-protocol'];
@@ -159,6 +159,16 @@ export function readCredential(req: IncomingMessage, url: URL): string | undefin
   return undefined;
 }
 
+/**
+ * The credential of an `Authorization: Bearer <credential>` header. The scheme is matched
+ * case-insensitively (RFC 7235: `bearer`, `BEARER` are the same scheme); undefined when the
+ * header is absent, uses another scheme or carries nothing.
+ */
+export function bearerToken(header: string | undefined): string | undefined {
+  const m = header === undefined ? null : /^bearer[ \t]+(\S.*)$/is.exec(header.trim());
+  return m ? m[1]!.trim() : undefined;
+}
+
 /** What a token request asks for (`POST /v1/realtime/client_secrets`), as parsed JSON. */
 export interface TokenRequest {
   model?: unknown;
@@ -166,13 +176,26 @@ export interface TokenRequest {
   expires_after?: { seconds?: unknown };
 }
 
+/** The range of `expires_after.seconds` a token request may ask for (as OpenAI's). */
+export const TOKEN_SECONDS_RANGE = { min: 10, max: 7200 } as const;
+/** Unexpired tokens a server keeps at most; minting more answers 429 until some expire. */
+export const MAX_LIVE_TOKENS = 10_000;
+/** Expired tokens remembered (by value only) so that using one says "expired", not "invalid". */
+const MAX_EXPIRED_REMEMBERED = 10_000;
+
 /**
  * The server's book of keys and tokens: key states (live connections, credits) and minted
  * tokens. Decisions are {@link decideAdmission}'s; this only keeps the state.
+ *
+ * Tokens are bounded: an expired one is pruned (its settings dropped; only its value and expiry
+ * are remembered, up to {@link MAX_EXPIRED_REMEMBERED}, so that using it still gets "token
+ * expired"), and at most {@link MAX_LIVE_TOKENS} live ones are kept.
  */
 export class KeyBook {
   private readonly states = new Map<string, KeyState>();
   private readonly tokens = new Map<string, Token>();
+  private readonly expired = new Map<string, Token>();
+  private lastPrune = -Infinity;
 
   constructor(
     readonly limits: AdmissionLimits,
@@ -190,38 +213,67 @@ export class KeyBook {
   }
 
   token(credential: string | undefined): Token | undefined {
-    return credential === undefined ? undefined : this.tokens.get(credential);
+    if (credential === undefined) return undefined;
+    return this.tokens.get(credential) ?? this.expired.get(credential);
   }
 
   dropToken(credential: string): void {
     this.tokens.delete(credential);
+    this.expired.delete(credential);
+  }
+
+  /** Live (unexpired) tokens held now. */
+  get liveTokens(): number {
+    return this.tokens.size;
+  }
+
+  /**
+   * Moves every token expired at `now` out of the live book (at most once a second unless
+   * `force`): its locked settings are let go, its value is remembered a while.
+   */
+  prune(now: number, force = false): void {
+    if (!force && now - this.lastPrune < 1000) return;
+    this.lastPrune = now;
+    for (const [value, t] of this.tokens) {
+      if (now <= t.expiresAt) continue;
+      this.tokens.delete(value);
+      this.expired.set(value, { key: t.key, expiresAt: t.expiresAt, model: t.model, locked: {} });
+    }
+    for (const value of this.expired.keys()) {
+      if (this.expired.size <= MAX_EXPIRED_REMEMBERED) break;
+      this.expired.delete(value);
+    }
   }
 
   /**
    * Mints a token for `key` (already checked) from a request body; returns the answer to send,
-   * or an error code and message for a 400.
+   * or an HTTP status, error code and message.
    */
   mint(
     key: string,
     body: TokenRequest,
     now: number,
-  ): { ok: true; answer: Record<string, unknown> } | { ok: false; code: string; message: string } {
+  ):
+    | { ok: true; answer: Record<string, unknown> }
+    | { ok: false; status: number; code: string; message: string } {
     const model = typeof body.model === 'string' ? body.model : undefined;
     if (model !== undefined && !MODEL_MODES[model]) {
-      return {
-        ok: false,
-        code: 'invalid_model',
-        message: `unknown model ${JSON.stringify(model)}`,
-      };
+      const message = `unknown model ${JSON.stringify(model)}`;
+      return { ok: false, status: 400, code: 'invalid_model', message };
+    }
+    const ttl = requestedTtlMs(body.expires_after, this.tokenTtlMs);
+    if (typeof ttl === 'string') {
+      return { ok: false, status: 400, code: 'invalid_value', message: ttl };
+    }
+    this.prune(now, this.tokens.size >= MAX_LIVE_TOKENS);
+    if (this.tokens.size >= MAX_LIVE_TOKENS) {
+      const message = `${MAX_LIVE_TOKENS} unexpired tokens exist: wait for some to expire`;
+      return { ok: false, status: 429, code: 'rate_limit_exceeded', message };
     }
     const session =
       body.session && typeof body.session === 'object'
         ? (body.session as Record<string, unknown>)
         : {};
-    const ttl =
-      typeof body.expires_after?.seconds === 'number'
-        ? body.expires_after.seconds * 1000
-        : this.tokenTtlMs;
     const value = `swaram_ek_${randomBytes(18).toString('base64url')}`;
     const locked = flattenSession(session);
     this.tokens.set(value, { key, expiresAt: now + ttl, model, locked });
@@ -234,4 +286,25 @@ export class KeyBook {
       },
     };
   }
+}
+
+/**
+ * The lifetime a token request asks for, in ms: `expires_after.seconds`, a number from
+ * {@link TOKEN_SECONDS_RANGE} `min` to `max`, or the server's default when absent; a message
+ * saying what is wrong otherwise.
+ */
+function requestedTtlMs(expiresAfter: unknown, defaultMs: number): number | string {
+  if (expiresAfter === undefined) return defaultMs;
+  const { min, max } = TOKEN_SECONDS_RANGE;
+  const wanted = `expires_after.seconds must be a number of seconds from ${min} to ${max}`;
+  if (typeof expiresAfter !== 'object' || expiresAfter === null || Array.isArray(expiresAfter)) {
+    return `expires_after must be an object { "seconds": N }: ${wanted}`;
+  }
+  const seconds = (expiresAfter as { seconds?: unknown }).seconds;
+  if (seconds === undefined) return defaultMs;
+  if (typeof seconds !== 'number' || !(seconds >= min && seconds <= max)) {
+    const got = typeof seconds === 'number' ? String(seconds) : typeof seconds;
+    return `${wanted} (got ${got.slice(0, 40)})`;
+  }
+  return seconds * 1000;
 }

@@ -46,6 +46,10 @@ export interface ServerContext {
   speed: number;
   vad: VadOptions | undefined;
   maxBufferedBytes: number;
+  /** Ms a socket's unsent bytes may stay over `maxBufferedBytes` with no write before it is cut. */
+  bufferGraceMs: number;
+  /** Ms (real time) without any frame from an admitted client before it is closed; 0: never. */
+  idleTimeoutMs: number;
   /** The next 1-based connection number. */
   nextNumber(): number;
   onFrame?: ((frame: WireFrame) => void) | undefined;
@@ -157,18 +161,22 @@ function runSession(
     openedAt: ctx.clock.now(),
     stats: undefined!,
   };
+  const slowReader = () => {
+    stage.close(CloseCode.POLICY_VIOLATION, 'send buffer full: the client reads too slowly');
+    // A client that does not read will not read the close frame either.
+    setTimeout(() => ws.terminate(), 1000).unref();
+  };
+  const buffered = new SendBufferWatch(ws, ctx.maxBufferedBytes, ctx.bufferGraceMs, slowReader);
   const stage = new FaultStage(
     {
       write: (text, type) => {
         if (ws.readyState !== ws.OPEN) return;
-        if (ws.bufferedAmount > ctx.maxBufferedBytes) {
-          stage.close(CloseCode.POLICY_VIOLATION, 'send buffer full: the client reads too slowly');
-          // A client that does not read will not read the close frame either.
-          setTimeout(() => ws.terminate(), 1000).unref();
-          return;
-        }
+        if (ws.bufferedAmount > ctx.maxBufferedBytes) return slowReader();
         observe(ctx, { session: id, dir: 'out', at: ctx.clock.now(), text, type });
         ws.send(text);
+        // One large write (an echoed session.updated, an error) to a client that then stops
+        // reading must not sit in memory until the next write: watch it.
+        buffered.afterWrite();
       },
       close: (code, reason) => {
         closer.byServer = true;
@@ -218,7 +226,8 @@ function runSession(
   ctx.infos.set(id, info);
   ctx.log?.note(id, ctx.clock.now(), 'connected', { key: redactKey(key), model, mode });
 
-  handleSocket(ctx, ws, { info, session, ks, closer });
+  handleSocket(ctx, ws, { info, session, ks, closer, buffered });
+  watchIdle(ctx, ws, stage);
 
   for (const f of ctx.faults) stage.add(f, { connected: false });
   stage.onConnect();
@@ -229,9 +238,15 @@ function runSession(
 function handleSocket(
   ctx: ServerContext,
   ws: WebSocket,
-  run: { info: SessionInfo; session: Session; ks: KeyState; closer: Closer },
+  run: {
+    info: SessionInfo;
+    session: Session;
+    ks: KeyState;
+    closer: Closer;
+    buffered: SendBufferWatch;
+  },
 ): void {
-  const { info, session, ks, closer } = run;
+  const { info, session, ks, closer, buffered } = run;
   const { id } = info;
   ws.on('message', (data, isBinary) => {
     try {
@@ -258,6 +273,7 @@ function handleSocket(
   });
   ws.on('close', (code, reason) => {
     session.end();
+    buffered.stop();
     ks.live -= 1;
     ctx.live.delete(id);
     ctx.infos.delete(id);
@@ -277,9 +293,74 @@ function handleSocket(
   });
 }
 
+/** Logs a frame and shows it to `onFrame`; a failure there never stops the frame itself. */
 function observe(ctx: ServerContext, frame: WireFrame): void {
-  ctx.log?.frame(frame);
-  ctx.onFrame?.(frame);
+  try {
+    ctx.log?.frame(frame);
+    ctx.onFrame?.(frame);
+  } catch (error) {
+    reportInternalError(ctx, frame.session, error);
+  }
+}
+
+/**
+ * Watches the bytes a socket has not sent yet. The write path refuses to write more once they
+ * exceed the limit; this also catches the last write: when, after a write, they stay over the
+ * limit for `graceMs` (the client stopped reading), `cut` runs (1008, then terminate).
+ */
+export class SendBufferWatch {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly limit: number,
+    private readonly graceMs: number,
+    private readonly cut: () => void,
+  ) {}
+
+  /** Called after every write. */
+  afterWrite(): void {
+    if (this.timer !== undefined || this.ws.bufferedAmount <= this.limit) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.ws.readyState !== this.ws.OPEN) return;
+      if (this.ws.bufferedAmount > this.limit) this.cut();
+    }, this.graceMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/**
+ * Closes an admitted session that sent nothing (no frame, no ping) for `idleTimeoutMs` of
+ * real time (not the server's clock: a fake or fast clock must not cut a scenario short) with
+ * 1000 `idle timeout`. One timer per session, re-armed only when it fires.
+ */
+function watchIdle(ctx: ServerContext, ws: WebSocket, stage: FaultStage): void {
+  const limit = ctx.idleTimeoutMs;
+  if (!(limit > 0) || !Number.isFinite(limit)) return;
+  let last = performance.now();
+  const seen = () => (last = performance.now());
+  ws.on('message', seen);
+  ws.on('ping', seen);
+  ws.on('pong', seen);
+  let timer: NodeJS.Timeout;
+  const check = () => {
+    if (ws.readyState !== ws.OPEN) return;
+    const left = last + limit - performance.now();
+    if (left > 0) {
+      timer = setTimeout(check, left + 1).unref();
+      return;
+    }
+    const seconds = Math.round(limit / 100) / 10;
+    stage.close(CloseCode.NORMAL, `idle timeout: no message from the client for ${seconds} s`);
+  };
+  timer = setTimeout(check, limit).unref();
+  ws.once('close', () => clearTimeout(timer));
 }
 
 function reportInternalError(ctx: ServerContext, session: string, error: unknown): void {

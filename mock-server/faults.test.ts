@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { concatPcm, pcmToBase64, silence, tone } from '../protocol/audio/index.js';
 import type { ServerEvent } from '../protocol/events.js';
 import { FakeClock } from './clock.js';
-import { FaultStage, type Fault } from './faults.js';
+import { FaultStage, MAX_COUNTED_UNKNOWN_TYPES, type Fault } from './faults.js';
 import { Scheduler } from './scheduler.js';
 import { Session } from './session.js';
 
@@ -191,5 +191,24 @@ describe('Session + FaultStage: a close fault in the middle of a session', () =>
     ]);
     expect(types[types.length - 1]).toBe('close 1013');
     expect(types).not.toContain('response.done');
+  });
+});
+
+describe('FaultStage: what it keeps of client event types is bounded', () => {
+  it('10 000 distinct junk types keep at most MAX_COUNTED_UNKNOWN_TYPES counts; protocol types and watched ones are still counted', async () => {
+    const watched: Fault = {
+      when: { on: 'client-event', type: 'my.custom', count: 2 },
+      do: { action: 'close', code: 1013 },
+    };
+    const { stage, log } = stageWith([watched]);
+    for (let i = 0; i < 10_000; i++) stage.onClientEvent(`junk.${i}.${'x'.repeat(i % 50)}`);
+    const counts = (stage as unknown as { receivedByType: Map<string, number> }).receivedByType;
+    expect(counts.size).toBeLessThanOrEqual(MAX_COUNTED_UNKNOWN_TYPES);
+    stage.onClientEvent('input_audio_buffer.append');
+    expect(counts.get('input_audio_buffer.append')).toBe(1);
+    stage.onClientEvent('my.custom');
+    stage.onClientEvent('my.custom');
+    await Promise.resolve();
+    expect(log).toContain('close 1013');
   });
 });

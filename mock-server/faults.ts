@@ -1,4 +1,4 @@
-import type { ServerEvent } from '../protocol/events.js';
+import { isClientEventType, type ServerEvent } from '../protocol/events.js';
 import type { Fault, FaultAction } from '../protocol/fixture/fault-schema.js';
 import type { ScheduledTask, Scheduler } from './scheduler.js';
 import { errorEvent } from './server-events.js';
@@ -31,6 +31,9 @@ interface Modifier {
   remaining: number;
 }
 
+/** Distinct non-protocol `type` strings a session's counts keep at most. */
+export const MAX_COUNTED_UNKNOWN_TYPES = 32;
+
 const DELTA = 'response.output_audio.delta';
 const TOOL_CALL = 'response.function_call_arguments.done';
 const SESSION_UPDATED = 'session.updated';
@@ -53,6 +56,7 @@ export class FaultStage {
   private modifiers: Modifier[] = [];
   private sentByType = new Map<string, number>();
   private receivedByType = new Map<string, number>();
+  private unknownTypesCounted = 0;
   private stalledUntil = -Infinity;
   private stallQueue: Array<[string, string | undefined]> = [];
   private stallTimer: ScheduledTask | undefined;
@@ -107,8 +111,21 @@ export class FaultStage {
     for (const armed of this.armed) if (armed.fault.when.on === 'connect') this.fire(armed);
   }
 
-  /** A client event of `type` arrived: fires `client-event` faults. */
+  /**
+   * A client event of `type` arrived: fires `client-event` faults. Counts are kept for every
+   * client event type of the protocol, for types an armed fault waits for, and for at most
+   * {@link MAX_COUNTED_UNKNOWN_TYPES} other strings of up to 100 characters: a client sending
+   * endless distinct (or huge) junk types cannot grow the session's memory.
+   */
   onClientEvent(type: string): void {
+    if (
+      !this.receivedByType.has(type) &&
+      !isClientEventType(type) &&
+      !this.armed.some((a) => a.fault.when.on === 'client-event' && a.fault.when.type === type)
+    ) {
+      if (this.unknownTypesCounted >= MAX_COUNTED_UNKNOWN_TYPES || type.length > 100) return;
+      this.unknownTypesCounted += 1;
+    }
     const n = bump(this.receivedByType, type);
     for (const armed of this.armed) {
       const w = armed.fault.when;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { KeyBook, TokenRequest } from './admission.js';
+import { bearerToken, type KeyBook, type TokenRequest } from './admission.js';
+import { nestingDepth } from './json-depth.js';
 
 /** The WebSocket endpoint. */
 export const REALTIME_PATH = '/v1/realtime';
@@ -51,14 +52,18 @@ export function healthRoute(health: () => Record<string, unknown>): HttpRoute {
   };
 }
 
+/** The largest token request body, bytes: a larger one is answered 413. */
+export const MAX_TOKEN_BODY_BYTES = 64 * 1024;
+/** Nesting a token request body may have: deeper is answered 400 (it would be echoed). */
+const MAX_TOKEN_BODY_DEPTH = 32;
+
 /** `POST /v1/realtime/client_secrets`: mints an ephemeral token for a secret key. */
 export function tokenRoute(book: KeyBook, now: () => number): HttpRoute {
   return {
     paths: [SECRETS_PATH],
     method: 'POST',
     async handle(req, res) {
-      const auth = req.headers.authorization;
-      const key = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
+      const key = bearerToken(req.headers.authorization);
       if (!key || !book.limits.keys.includes(key)) {
         const message =
           'client secrets are minted with a secret key: Authorization: Bearer swaram_…';
@@ -66,16 +71,23 @@ export function tokenRoute(book: KeyBook, now: () => number): HttpRoute {
       }
       let body: TokenRequest;
       try {
-        const raw = await readBody(req, 64 * 1024);
+        const raw = await readBody(req, MAX_TOKEN_BODY_BYTES);
+        if (nestingDepth(raw, MAX_TOKEN_BODY_DEPTH) > MAX_TOKEN_BODY_DEPTH)
+          throw new Error(`nested deeper than ${MAX_TOKEN_BODY_DEPTH} levels`);
         body = raw.length > 0 ? (JSON.parse(raw) as TokenRequest) : {};
         if (typeof body !== 'object' || body === null || Array.isArray(body))
           throw new Error('not an object');
       } catch (error) {
+        if (error instanceof BodyTooLarge) {
+          const message = `the body is larger than ${MAX_TOKEN_BODY_BYTES} bytes`;
+          res.setHeader('connection', 'close');
+          return json(res, 413, httpError('request_too_large', message));
+        }
         const message = `the body must be a JSON object: ${(error as Error).message}`;
         return json(res, 400, httpError('invalid_json', message));
       }
       const minted = book.mint(key, body, now());
-      if (!minted.ok) return json(res, 400, httpError(minted.code, minted.message));
+      if (!minted.ok) return json(res, minted.status, httpError(minted.code, minted.message));
       json(res, 200, minted.answer);
     },
   };
@@ -92,19 +104,32 @@ export function httpError(code: string, message: string) {
   return { error: { type: 'invalid_request_error', code, message } };
 }
 
-/** Reads a request body up to `limit` bytes (rejects beyond). */
+/** A request body over the limit (the rest of it was drained, not kept). */
+class BodyTooLarge extends Error {}
+
+/** Bytes of an oversized body read and discarded before the socket is cut instead. */
+const MAX_DRAINED_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Reads a request body of at most `limit` bytes. A larger one rejects with
+ * {@link BodyTooLarge} once it has arrived in full (read and discarded, so that the client
+ * reads the answer rather than a reset); past {@link MAX_DRAINED_BYTES} the socket is cut.
+ */
 export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > limit) {
-        reject(new Error(`larger than ${limit} bytes`));
+      if (size <= limit) chunks.push(c);
+      else if (size > MAX_DRAINED_BYTES) {
+        reject(new BodyTooLarge());
         req.destroy();
-      } else chunks.push(c);
+      }
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () =>
+      size > limit ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks).toString('utf8')),
+    );
     req.on('error', reject);
   });
 }

@@ -16,7 +16,10 @@ import {
   runCommandLine,
   wholeNumber,
 } from './cli-usage.js';
+import { redactKey } from './frame-log.js';
 import {
+  DEFAULT_IDLE_TIMEOUT_SECONDS,
+  DEFAULT_TEST_KEY,
   startMockServer,
   type ConnectionEvent,
   type MockServer,
@@ -151,6 +154,12 @@ function serveOptions(y: Argv) {
       coerce: positiveNumber('--token-ttl'),
       describe: 'lifetime of ephemeral tokens (POST /v1/realtime/client_secrets), seconds [number]',
     })
+    .option('idle-timeout', {
+      default: DEFAULT_IDLE_TIMEOUT_SECONDS,
+      requiresArg: true,
+      coerce: wholeNumber('--idle-timeout', 0),
+      describe: 'seconds a client may send nothing before close 1000 (idle timeout); 0: never',
+    })
     .option('tls', {
       type: 'boolean',
       default: false,
@@ -255,6 +264,7 @@ async function serverOptions(
     ...(a['max-connections'] !== undefined ? { maxConnectionsPerKey: a['max-connections'] } : {}),
     ...(a.capacity !== undefined ? { capacity: a.capacity } : {}),
     tokenTtlSeconds: a['token-ttl'],
+    idleTimeoutSeconds: a['idle-timeout'],
     tls,
     ...(faults ? { faults } : {}),
     ...(a.log !== undefined ? { log: a.log } : {}),
@@ -337,12 +347,20 @@ async function record(a: Awaited<ReturnType<typeof recordOptions>['argv']>): Pro
 
 /** The banner: where the mock is, the key, and a snippet that works as printed (wss: too). */
 export function bannerText(server: MockServer, certFile?: string): string {
-  const key = server.keys[0] ?? '';
+  // The built-in test key is public (documented), so it is printed as is; a key you chose is
+  // yours: the banner shows it redacted and the snippet reads it from SWARAM_KEY.
+  const real = server.keys[0] ?? '';
+  const shown =
+    real === DEFAULT_TEST_KEY
+      ? real
+      : `${redactKey(real)} (yours: set SWARAM_KEY to it for the snippet)`;
+  const keyExpr =
+    real === DEFAULT_TEST_KEY ? `'Bearer ${real}'` : '`Bearer ${process.env.SWARAM_KEY}`';
   const simple = `${server.url}?model=mal-realtime-simple`;
   const ca = certFile ? `, ca: require('fs').readFileSync(${JSON.stringify(certFile)})` : '';
   return [
     `swaram-mock: fixture "${server.fixture.name}" on ${server.url}`,
-    `  test key:  ${key}`,
+    `  test key:  ${shown}`,
     `  models:    mal-realtime-simple (Simple), mal-realtime-premium (Premium)`,
     `  health:    ${server.url.replace(/^ws/, 'http').replace('/v1/realtime', '/health')}`,
     ...(certFile
@@ -356,7 +374,7 @@ export function bannerText(server: MockServer, certFile?: string): string {
         : []),
     '',
     '  try it (node, in a folder where the ws package is installed):',
-    `    const ws = new (require('ws'))('${simple}', { headers: { Authorization: 'Bearer ${key}' }${ca} });`,
+    `    const ws = new (require('ws'))('${simple}', { headers: { Authorization: ${keyExpr} }${ca} });`,
     `    ws.on('open', () => ws.send(JSON.stringify({ type: 'session.update', session: { voice: 'mal-female' } })));`,
     `    ws.on('message', (m) => console.log(JSON.parse(m).type));`,
     '',
@@ -375,7 +393,7 @@ function printBanner(
 function printSummary(s: SessionSummary): void {
   const st = s.stats;
   process.stderr.write(
-    `${s.id} (${s.mode}, key ${s.key.slice(0, 7)}…${s.key.slice(-4)}): ${(s.durationMs / 1000).toFixed(1)} s, ` +
+    `${s.id} (${s.mode}, key ${redactKey(s.key)}): ${(s.durationMs / 1000).toFixed(1)} s, ` +
       `${st.userTurns} user turn(s), ${st.responses} response(s) (${st.cancelled} cancelled), ` +
       `${st.toolCalls} tool call(s), ${st.errorsSent} error(s); closed ${s.closeCode} by ${s.closedBy}` +
       `${s.closeReason ? ` (${s.closeReason})` : ''}\n`,

@@ -33,6 +33,9 @@ import type { VadOptions } from './vad.js';
 /** The key every mock accepts unless `keys` says otherwise. Printed at start. */
 export const DEFAULT_TEST_KEY = 'swaram_test_key';
 
+/** Seconds without a frame from the client before an admitted session is closed. */
+export const DEFAULT_IDLE_TIMEOUT_SECONDS = 300;
+
 /** Options of {@link startMockServer}; every one has a default. */
 export interface MockServerOptions {
   /** A built-in fixture's name, a fixture folder, or a loaded fixture. Default `greeting`. */
@@ -65,6 +68,22 @@ export interface MockServerOptions {
   maxPayloadBytes?: number;
   /** A session whose unsent output exceeds this is closed with 1008. Default 4 MiB. */
   maxBufferedBytes?: number;
+  /**
+   * Ms a session's unsent output may stay over `maxBufferedBytes` after the last write (a
+   * client that stopped reading) before it is closed with 1008 and cut. Default 2000.
+   */
+  bufferGraceMs?: number;
+  /**
+   * Seconds (real time) an admitted client may send nothing (no frame, no ping) before its
+   * session is closed with 1000 `idle timeout`. Default 300; 0 turns it off.
+   */
+  idleTimeoutSeconds?: number;
+  /**
+   * Ms a connection has to finish its HTTP request headers (the WebSocket handshake, or a
+   * request to an HTTP endpoint) and, with TLS, its TLS handshake; slower ones are cut.
+   * Default 10 000.
+   */
+  handshakeTimeoutMs?: number;
   /** JSON lines log: a path, a stream, or undefined for none. */
   log?: string | Writable;
   /** Default: the real monotonic clock. */
@@ -234,15 +253,17 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   ]);
   let certificate: string | undefined;
   let http;
+  const limits = httpTimeouts(options.handshakeTimeoutMs ?? 10_000);
   if (options.tls) {
     const pair =
       options.tls === true
         ? await generateCertificate(options.host ?? '127.0.0.1')
         : { cert: options.tls.cert.toString(), key: options.tls.key.toString() };
     certificate = pair.cert;
-    http = createHttpsServer({ cert: pair.cert, key: pair.key }, onRequest);
+    const tls = { cert: pair.cert, key: pair.key, handshakeTimeout: limits.headersTimeout };
+    http = createHttpsServer({ ...tls, ...limits }, onRequest);
   } else {
-    http = createHttpServer(onRequest);
+    http = createHttpServer(limits, onRequest);
   }
 
   const wss = new WebSocketServer({
@@ -322,6 +343,8 @@ async function serverContext(
     speed: options.speed ?? 1,
     vad: options.vad,
     maxBufferedBytes: options.maxBufferedBytes ?? 4 * 1024 * 1024,
+    bufferGraceMs: options.bufferGraceMs ?? 2000,
+    idleTimeoutMs: (options.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS) * 1000,
     nextNumber: () => 0,
     onFrame: (frame) => {
       journal.frame(frame);
@@ -362,6 +385,19 @@ async function shutdown(
   if (typeof options.log === 'string' && options.log !== '-' && ctx.logStream) {
     await endStream(ctx.logStream);
   }
+}
+
+/**
+ * Node's HTTP time limits from the handshake limit: a connection that drips its request
+ * headers (or sends none) is cut after `ms`; a whole request (a token body) gets at least 30 s.
+ * Node checks them every `connectionsCheckingInterval`, so that is kept well under `ms`.
+ */
+function httpTimeouts(ms: number) {
+  return {
+    headersTimeout: ms,
+    requestTimeout: Math.max(ms, 30_000),
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(ms / 4))),
+  };
 }
 
 /** `-` is stdout, another string a file appended to, a stream is used as is. */

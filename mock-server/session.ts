@@ -13,6 +13,7 @@ import type {
 import { CloseCode } from '../protocol/close-codes.js';
 import { ErrorCode, errorCodeForViolation } from '../protocol/error-codes.js';
 import type { FaultStage } from './faults.js';
+import { MAX_JSON_DEPTH, nestingDepth } from './json-depth.js';
 import { unsentError, type IdMaker, type UnsentEvent } from './server-events.js';
 import { planReply, type PlanStep, type ReplySource } from './player.js';
 import type { ScheduledTask, Scheduler } from './scheduler.js';
@@ -215,6 +216,16 @@ export class Session {
         param: pointerToParam(v.path),
         eventId: parsed.eventId,
       });
+      return;
+    }
+    // Settings are kept and echoed in session.updated: a value too deep to serialise (tool
+    // `parameters` are open JSON) is refused here rather than failing on every echo.
+    if (parsed.type === 'session.update' && nestingDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+      this.sendError(
+        ErrorCode.INVALID_EVENT,
+        `session is nested deeper than ${MAX_JSON_DEPTH} levels; settings never need that`,
+        { param: 'session', eventId: parsed.eventId },
+      );
       return;
     }
     this.dispatch(parsed.event);

@@ -26,6 +26,7 @@ describe('swaram-mock CLI', () => {
       '--cert',
       '--key',
       '--token-ttl',
+      '--idle-timeout',
       '--fault',
       '--log',
       '--quiet',
@@ -81,7 +82,7 @@ describe('swaram-mock CLI', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(0);
     expect(stderr).toMatch(
-      /sess_\w+ \(simple, key swaram_…_key\): .*1 user turn\(s\), 1 response\(s\)/,
+      /sess_\w+ \(simple, key swaram_\*\*\*\): .*1 user turn\(s\), 1 response\(s\)/,
     );
 
     const lines = readFileSync(log, 'utf8')
