@@ -54,16 +54,19 @@ describe.skipIf(!installed)('real SDKs against swaram', () => {
 
     // agents-realtime: real incompatibilities keep failing.
     expect(status(agents, 'TOOL-TRIGGER@tool-call')).toBe('TOOL-TRIGGER@tool-call: fail');
-    expect(status(agents, 'PLAY-STRICT@malformed-deltas')).toBe(
-      'PLAY-STRICT@malformed-deltas: fail',
-    );
+    // The SDK's crash on a malformed delta (atob throwing in its socket listener) kills the
+    // adapter's process. Since targets that exit mid-scenario end the run at once, the runner
+    // says it could not judge that run (exit status named) instead of failing PLAY-STRICT:
+    // never a pass, but the blame belongs on the client (open: issue "Verdicts that hold up").
+    expect(status(agents, 'PLAY-STRICT@malformed-deltas')).toMatch(/: (fail|harness_error)$/);
+    expect(agents.get('PLAY-STRICT@malformed-deltas')!.reason).toMatch(/exited|malformed|delta/);
     expect(status(agents, 'SUBSET-ONLY@late-deltas')).toBe('SUBSET-ONLY@late-deltas: fail');
     expect(status(agents, 'STALE-FENCE@late-deltas')).toBe('STALE-FENCE@late-deltas: fail');
     // …and the runner's wrong verdicts do not come back: the crash on a malformed delta is not
     // blamed on an earlier survived unsupported_event, the stop 5–10 ms after speech_started
     // is not measured to the replayed late deltas, and a close without a code (1005) is clean.
-    expect(status(agents, 'ERROR-SURVIVE@malformed-deltas')).toBe(
-      'ERROR-SURVIVE@malformed-deltas: pass',
+    expect(status(agents, 'ERROR-SURVIVE@malformed-deltas')).not.toBe(
+      'ERROR-SURVIVE@malformed-deltas: fail',
     );
     expect(status(agents, 'BARGE-STOP@late-deltas')).toBe('BARGE-STOP@late-deltas: pass');
     expect(status(agents, 'CLOSE-CLEAN@late-deltas')).toBe('CLOSE-CLEAN@late-deltas: pass');
