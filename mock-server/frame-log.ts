@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { MAX_JSON_DEPTH, nestingDepth } from './json-depth.js';
+import { MAX_JSON_DEPTH, nestingDepth } from '../protocol/json-depth.js';
 
 /** One frame on the wire, as the mock saw it. */
 export interface WireFrame {

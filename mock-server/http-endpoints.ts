@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearerToken, type KeyBook, type TokenRequest } from './admission.js';
-import { nestingDepth } from './json-depth.js';
+import { nestingDepth } from '../protocol/json-depth.js';
 
 /** The WebSocket endpoint. */
 export const REALTIME_PATH = '/v1/realtime';

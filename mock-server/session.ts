@@ -13,7 +13,7 @@ import type {
 import { CloseCode } from '../protocol/close-codes.js';
 import { ErrorCode, errorCodeForViolation } from '../protocol/error-codes.js';
 import type { FaultStage } from './faults.js';
-import { MAX_JSON_DEPTH, nestingDepth } from './json-depth.js';
+import { MAX_JSON_DEPTH, nestingDepth } from '../protocol/json-depth.js';
 import { unsentError, type IdMaker, type UnsentEvent } from './server-events.js';
 import { planReply, type PlanStep, type ReplySource } from './player.js';
 import type { ScheduledTask, Scheduler } from './scheduler.js';

@@ -1,3 +1,4 @@
+import { nestingDepth } from '../../protocol/json-depth.js';
 /**
  * What the runner keeps from one target, at most: every store the adapter can fill is bounded,
  * so a flooding or hostile target cannot drive the runner out of memory or stack.
@@ -15,25 +16,7 @@ export const TARGET_LIMITS = {
   depth: 64,
 } as const;
 
-/**
- * How deeply `text` (JSON) nests objects and arrays, scanning without recursion; stops
- * counting once past `limit`. Strings are skipped, so brackets inside them do not count.
- */
+/** How deeply `text` (JSON) nests, counted up to just past `limit` (default the target's). */
 export function jsonDepth(text: string, limit: number = TARGET_LIMITS.depth): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      depth++;
-      if (depth > max) max = depth;
-      if (max > limit) return max;
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return max;
+  return nestingDepth(text, limit);
 }
