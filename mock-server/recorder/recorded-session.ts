@@ -127,22 +127,32 @@ function binaryFrame(from: FrameSource, atMs: number, bytes: number): CapturedFr
   };
 }
 
+/** A text frame kept as text: not JSON, or JSON that is not an event object. */
+function unreadFrame(
+  from: FrameSource,
+  atMs: number,
+  text: string,
+  violations: CapturedFrame['violations'],
+): CapturedFrame {
+  return {
+    atMs,
+    from,
+    event: undefined,
+    type: undefined,
+    audio: undefined,
+    text: text.slice(0, RECORDED_TEXT_LIMIT),
+    binaryBytes: undefined,
+    violations,
+  };
+}
+
 function textFrame(from: FrameSource, atMs: number, text: string): CapturedFrame {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     const parsed = from === 'client' ? parseClientEvent(text) : parseServerEvent(text);
-    return {
-      atMs,
-      from,
-      event: undefined,
-      type: undefined,
-      audio: undefined,
-      text: text.slice(0, RECORDED_TEXT_LIMIT),
-      binaryBytes: undefined,
-      violations: parsed.ok ? [] : parsed.violations,
-    };
+    return unreadFrame(from, atMs, text, parsed.ok ? [] : parsed.violations);
   }
   const result =
     from === 'client'
@@ -150,16 +160,7 @@ function textFrame(from: FrameSource, atMs: number, text: string): CapturedFrame
       : validateServerEvent(value, { strict: true });
   const violations = result.ok ? [] : result.violations;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return {
-      atMs,
-      from,
-      event: undefined,
-      type: undefined,
-      audio: undefined,
-      text: text.slice(0, RECORDED_TEXT_LIMIT),
-      binaryBytes: undefined,
-      violations,
-    };
+    return unreadFrame(from, atMs, text, violations);
   }
   let event = value as Record<string, unknown>;
   const type = typeof event.type === 'string' ? event.type : undefined;
