@@ -216,6 +216,33 @@ describe('PLAY-STRICT', () => {
     expect(check(playStrict, t)?.reason).toContain('played as noise');
   });
 
+  it('fails an odd-length chunk played after a malformed delta, even within the byte slack', () => {
+    // One stray byte: the total stays within the 2-byte slack, the odd count gives it away.
+    const t = bad()
+      .observe('audio.dropped', { reason: 'malformed', response_id: 'r1' })
+      .play('r1', 200)
+      .played('r1', 0, { bytes: 1 })
+      .at(3000)
+      .build();
+    const v = check(playStrict, t)!;
+    expect(v.status).toBe('fail');
+    expect(v.reason).toContain('played as noise');
+    expect(v.evidence.map((e) => e.note).join()).toContain('not whole PCM16 samples');
+  });
+
+  it('takes an odd chunk without a malformed delta as a split sample, not noise', () => {
+    // 4800 bytes played as 2401 + 2399: a player that splits a sample across chunks.
+    const t = reply().played('r1', 0, { bytes: 2401 }).played('r1', 0, { bytes: 2399 }).build();
+    expect(check(playStrict, t)).toBeUndefined();
+    const withBad = bad()
+      .observe('audio.dropped', { reason: 'malformed', response_id: 'r1' })
+      .played('r2', 0, { bytes: 2401 })
+      .play('r1', 200)
+      .at(3000)
+      .build();
+    expect(check(playStrict, withBad)?.status).toBe('pass');
+  });
+
   it('fails when the client drops the connection or stops playing', () => {
     const t = bad()
       .observe('audio.dropped', { reason: 'malformed', response_id: 'r1' })

@@ -305,7 +305,8 @@ export const playStrict: Rule = {
     'empty is dropped and reported, never played as noise, and does not break the client. ' +
     'For each malformed delta the mock sent: (1) an `audio.dropped` with reason `malformed` ' +
     'follows (for its response when the report names one); (2) no more audio is played for ' +
-    'that response than its valid deltas hold; (3) the client does not close the connection ' +
+    'that response than its valid deltas hold, and no `audio.played` of it has an odd number ' +
+    'of bytes (valid deltas are whole samples; an odd chunk elsewhere is no finding); (3) the client does not close the connection ' +
     'or report a fatal error afterwards (unless the app ended the session); (4) when valid ' +
     'audio arrives after it, some of it is played. Real-world failure: decoders that accept ' +
     'garbage play a burst of noise at full volume, or throw inside the socket handler and ' +
@@ -361,6 +362,20 @@ export const playStrict: Rule = {
               trace,
               d.index,
               `${rid}: ${played - valid} bytes more played than its valid deltas hold`,
+            ),
+          );
+        }
+        // swaram's valid deltas are whole samples: an odd-length chunk of a response that had a
+        // malformed delta is that delta (or its bytes) at the speaker. Elsewhere an odd chunk is
+        // no finding by itself (a player may split a sample across two chunks).
+        const odd = chunks.find((c) => c.responseId === rid && c.bytes % 2 !== 0);
+        if (odd) {
+          problems.add('played as noise');
+          evidence.push(
+            observationEvidence(
+              trace,
+              odd.index,
+              `${rid}: ${odd.bytes} bytes played, not whole PCM16 samples, after a malformed delta`,
             ),
           );
         }

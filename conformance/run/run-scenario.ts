@@ -137,7 +137,11 @@ export async function runScenario(
     scheduler: server.scheduler,
     chunkMs: options.micChunkMs,
     send: (audio) => {
-      if (target.running) target.send({ type: 'mic.audio', audio });
+      if (!target.running) return;
+      target.send({ type: 'mic.audio', audio });
+      // Recorded for the rules that compare what the client sent with what it was fed
+      // (APPEND-PACE's ratio, MODE-PREMIUM's stall, UNKNOWN-TOLERANT's silence).
+      action('mic.audio', { bytes: Buffer.byteLength(audio, 'base64') });
     },
   });
   const ctx = createScenarioContext({

@@ -594,13 +594,14 @@ export const SCENARIOS: readonly Scenario[] = [
     id: 'push-to-talk',
     title: 'Push-to-talk in Simple mode',
     description:
-      'The app presses commit before the user said anything, then again after the utterance: commit must follow at least 100 ms of audio.',
+      'The app presses commit before the user said anything, and its button bounces (a second release at once), then commits again after the utterance: commit must follow at least 100 ms of audio since the last commit or turn end.',
     family: 'modes',
     fixture: 'greeting',
     needs: ['push-to-talk'],
     rules: ['PUSH-TO-TALK', 'RACE-TOLERANT'],
     async script(ctx) {
       await ready(ctx);
+      await ctx.commit();
       await ctx.commit();
       await ctx.say(0);
       await ctx.commit();

@@ -38,10 +38,21 @@ describe('parseAdapterLine', () => {
       type: 'audio.play',
     });
     const bad = parseAdapterLine(
-      '{"type":"audio.played","response_id":"r","item_id":"i","bytes":3}',
+      '{"type":"audio.played","response_id":"r","item_id":"i","bytes":0}',
     );
     expect(bad).toMatchObject({ ok: false, problem: 'invalid-message', type: 'audio.played' });
     expect(bad.ok ? [] : bad.issues.map((i) => i.path)).toEqual(['/bytes']);
+  });
+
+  it('takes an odd number of played bytes as reported (an honest adapter may play one)', () => {
+    const odd = parseAdapterLine(
+      '{"type":"audio.played","response_id":"r","item_id":"i","bytes":3,"audio":"AAEC"}',
+    );
+    expect(odd).toMatchObject({ ok: true });
+    for (const bytes of [0, -2, 2.5]) {
+      const line = `{"type":"audio.played","response_id":"r","item_id":"i","bytes":${bytes}}`;
+      expect(parseAdapterLine(line), line).toMatchObject({ ok: false, problem: 'invalid-message' });
+    }
   });
 
   it('requires an error on a refusal', () => {

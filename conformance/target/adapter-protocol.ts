@@ -338,8 +338,10 @@ export const audioPlayedObservationSchema = {
     type: { const: 'audio.played' },
     response_id: { type: 'string' },
     item_id: { type: 'string' },
-    bytes: { type: 'integer', minimum: 2, multipleOf: 2 },
-    audio: base64AudioSchema,
+    // Any count: an SDK that plays an odd-length chunk (a malformed delta, a sample split
+    // across chunks) must be able to say so; PLAY-STRICT judges what it means.
+    bytes: { type: 'integer', minimum: 1 },
+    audio: { ...base64AudioSchema, description: 'Base64 of the bytes played, as played.' },
     ts: tsSchema,
   },
   required: ['type', 'response_id', 'item_id', 'bytes'],
