@@ -220,3 +220,122 @@ describe('Session: a bug while handling a frame', () => {
     expect(sent.map((e) => e.type)).toContain('response.created');
   });
 });
+
+describe('Session: turn_detection is honoured', () => {
+  const errors = (h: ReturnType<typeof harness>) =>
+    h.sent.filter((e) => e.type === 'error').map((e) => e.error as Record<string, unknown>);
+
+  it('null: manual turns, no server VAD and no reply until the client commits and asks', () => {
+    const h = harness();
+    h.send({ type: 'session.update', session: { turn_detection: null } });
+    expect(h.types()).toContain('session.updated');
+    h.audio(speech());
+    h.clock.advance(1000);
+    expect(h.types()).not.toContain('input_audio_buffer.speech_started');
+    expect(h.types()).not.toContain('response.created');
+    h.send({ type: 'input_audio_buffer.commit' });
+    h.clock.advance(1000);
+    expect(h.types()).toContain('conversation.item.created');
+    expect(h.types()).not.toContain('response.created');
+    h.send({ type: 'response.create' });
+    expect(h.types()).toContain('response.created');
+    // The reply answers the committed turn.
+    h.clock.advance(2000);
+    expect(h.types().at(-1)).toBe('response.done');
+    // Talking over it is no barge-in without server VAD.
+    h.send({ type: 'input_audio_buffer.clear' });
+    h.send({ type: 'response.create' });
+    h.audio(speech());
+    expect(h.types().filter((t) => t === 'response.done')).toHaveLength(1);
+    expect(errors(h)).toEqual([]);
+  });
+
+  it('server_vad: silence_duration_ms and threshold tune the detector', () => {
+    const pause = concatPcm(silence(200), tone(440, 400, -10), silence(350), tone(440, 400, -10));
+    const stops = (session: Record<string, unknown>) => {
+      const h = harness();
+      h.send({ type: 'session.update', session });
+      h.audio(concatPcm(pause, silence(1200)));
+      return h.types().filter((t) => t === 'input_audio_buffer.speech_stopped').length;
+    };
+    // 350 ms of silence inside the utterance: one turn at the default 500 ms, two at 300 ms.
+    expect(stops({})).toBe(1);
+    expect(stops({ turn_detection: { type: 'server_vad', silence_duration_ms: 300 } })).toBe(2);
+    // A -10 dBFS tone is speech at the default threshold, not at 0.9 (-25 dBFS on this scale)
+    // once quieter: a -30 dBFS tone is not loud enough.
+    const quiet = (threshold: number) => {
+      const h = harness();
+      h.send({
+        type: 'session.update',
+        session: { turn_detection: { type: 'server_vad', threshold } },
+      });
+      h.audio(concatPcm(silence(200), tone(440, 600, -30), silence(800)));
+      return h.types().includes('input_audio_buffer.speech_started');
+    };
+    expect(quiet(0.5)).toBe(true);
+    expect(quiet(0.9)).toBe(false);
+  });
+
+  it('server_vad: prefix_padding_ms moves audio_start_ms; create_response false waits for response.create', () => {
+    const h = harness();
+    h.send({
+      type: 'session.update',
+      session: {
+        turn_detection: { type: 'server_vad', prefix_padding_ms: 100, create_response: false },
+      },
+    });
+    h.audio(speech());
+    const started = h.sent.find((e) => e.type === 'input_audio_buffer.speech_started');
+    // Speech begins at 300 ms of audio: 100 ms of padding before it.
+    expect(started?.audio_start_ms).toBe(200);
+    expect(h.types()).toContain('input_audio_buffer.speech_stopped');
+    expect(h.types()).not.toContain('response.created');
+    h.send({ type: 'response.create' });
+    expect(h.types()).toContain('response.created');
+  });
+
+  it('interrupt_response false: speech_started does not cancel the reply', () => {
+    const h = harness();
+    h.send({
+      type: 'session.update',
+      session: { turn_detection: { type: 'server_vad', interrupt_response: false } },
+    });
+    h.audio(speech());
+    h.clock.advance(300);
+    h.audio(concatPcm(tone(440, 300, -10)));
+    expect(h.types()).toContain('input_audio_buffer.speech_started');
+    h.clock.advance(2000);
+    const done = h.sent.find((e) => e.type === 'response.done');
+    expect((done?.response as { status?: string }).status).toBe('completed');
+  });
+
+  it('refuses what swaram does not support, with a clear error naming the field, and changes nothing', () => {
+    const cases: Array<[Record<string, unknown> | null, 'simple' | 'premium', string]> = [
+      [{ type: 'semantic_vad' }, 'simple', 'session.turn_detection.type'],
+      [{ type: 'server_vad', eagerness: 'high' }, 'simple', 'session.turn_detection.eagerness'],
+      [null, 'premium', 'session.turn_detection'],
+      [
+        { type: 'server_vad', create_response: false },
+        'premium',
+        'session.turn_detection.create_response',
+      ],
+    ];
+    for (const [td, mode, param] of cases) {
+      const h = harness(mode);
+      h.send({
+        type: 'session.update',
+        event_id: 'evt_td',
+        session: { voice: 'mal-male', turn_detection: td },
+      });
+      expect(h.types(), JSON.stringify(td)).not.toContain('session.updated');
+      expect(errors(h), JSON.stringify(td)).toMatchObject([
+        { code: 'unsupported_value', param, event_id: 'evt_td' },
+      ]);
+      expect(h.session.effectiveSettings.voice).toBe('mal-female');
+      expect(h.session.effectiveSettings.turn_detection).toEqual({ type: 'server_vad' });
+      // Server VAD still takes the turn.
+      h.audio(speech());
+      expect(h.types()).toContain('input_audio_buffer.speech_stopped');
+    }
+  });
+});

@@ -18,6 +18,7 @@ import { unsentError, type IdMaker, type UnsentEvent } from './server-events.js'
 import { planReply, type PlanStep, type ReplySource } from './player.js';
 import type { ScheduledTask, Scheduler } from './scheduler.js';
 import { EnergyVad, type VadEvent, type VadOptions } from './vad.js';
+import { turnTaking, type TurnDetectionRefusal, type TurnTaking } from './turn-detection.js';
 
 /** Simple mode takes nudges (commit, clear, response.create); Premium ignores them. */
 export type Mode = 'simple' | 'premium';
@@ -149,7 +150,11 @@ export class Session {
     audioOutMs: 0,
   };
   private settings: SessionSettings;
-  private readonly vad: EnergyVad;
+  private vad: EnergyVad;
+  /** How turns end and replies start, from `turn_detection` (server VAD unless set). */
+  private turns: TurnTaking;
+  /** Manual turns: the user turn committed and waiting for `response.create`. */
+  private committedTurn: number | undefined;
   private readonly speed: number;
   private readonly ids: IdMaker;
   private audioStarted = false;
@@ -174,6 +179,9 @@ export class Session {
     this.speed = options.speed ?? 1;
     this.vad = new EnergyVad(options.vad);
     this.settings = { ...DEFAULT_SETTINGS, ...options.locked };
+    this.turns = { vad: options.vad ?? {}, createResponse: true, interruptResponse: true };
+    // A token may pin turn_detection; a value the mock refuses is left at the default.
+    this.applyTurnDetection(this.settings.turn_detection);
     let n = 0;
     this.ids = options.ids ?? ((prefix) => `${prefix}_${options.id.slice(5)}${(++n).toString(36)}`);
   }
@@ -290,7 +298,17 @@ export class Session {
       return;
     }
     const requested = flattenSession(event.session as Record<string, unknown>);
-    this.settings = { ...this.settings, ...requested, ...this.options.locked };
+    const settings = { ...this.settings, ...requested, ...this.options.locked };
+    const refusal = this.applyTurnDetection(settings.turn_detection);
+    if (refusal) {
+      // Like OpenAI, a refused value refuses the whole update: nothing changes.
+      this.sendError(ErrorCode.UNSUPPORTED_VALUE, refusal.message, {
+        eventId: event.event_id,
+        param: refusal.param,
+      });
+      return;
+    }
+    this.settings = settings;
     // A hold-session-updated fault holds it in the fault stage.
     this.send({ type: 'session.updated', session: this.sessionObject() });
   }
@@ -303,7 +321,23 @@ export class Session {
     this.stats.audioInMs += ms;
     this.bufferedBytes += pcm.length * 2;
     if (!this.spend(ms)) return;
+    if (this.turns.vad === undefined) return; // manual turns: no server VAD
     for (const v of this.vad.push(pcm)) this.onVad(v);
+  }
+
+  /**
+   * Takes a `turn_detection` setting: the VAD's settings and the turn-taking it asks for.
+   * Returns why the mock refuses it (nothing changed then).
+   */
+  private applyTurnDetection(
+    td: SessionSettings['turn_detection'],
+  ): TurnDetectionRefusal | undefined {
+    const taken = turnTaking(td, this.mode, this.options.vad);
+    if (!taken.ok) return taken.refusal;
+    this.turns = taken.turns;
+    // Settings change only before the first audio, so the detector has seen nothing yet.
+    this.vad = new EnergyVad(taken.turns.vad ?? this.options.vad);
+    return undefined;
   }
 
   private onVad(v: VadEvent): void {
@@ -314,7 +348,7 @@ export class Session {
         audio_start_ms: v.audioStartMs,
         item_id: this.userItemId,
       });
-      if (this.active) this.cancelActive('turn_detected');
+      if (this.active && this.turns.interruptResponse) this.cancelActive('turn_detected');
     } else {
       const itemId = this.userItemId ?? this.ids('item');
       this.send({
@@ -363,10 +397,16 @@ export class Session {
       this.startResponse(q.turn, q.index);
       return;
     }
+    if (this.committedTurn !== undefined) {
+      const turn = this.committedTurn;
+      this.committedTurn = undefined;
+      this.startResponse(turn, 0);
+      return;
+    }
     if (this.vad.inSpeech || this.bufferedBytes >= 100 * BYTES_PER_MS) {
       const itemId = this.userItemId ?? this.ids('item');
       this.vad.reset();
-      this.endUserTurn(itemId);
+      this.endUserTurn(itemId, true);
       return;
     }
     const turn = this.nextTurn();
@@ -423,7 +463,8 @@ export class Session {
     }
   }
 
-  private endUserTurn(itemId: string): void {
+  /** Ends the user's turn; replies at once when `respond` (else waits for `response.create`). */
+  private endUserTurn(itemId: string, respond = this.turns.createResponse): void {
     this.userItemId = undefined;
     this.bufferedBytes = 0;
     this.stats.userTurns += 1;
@@ -450,7 +491,8 @@ export class Session {
         transcript,
       }),
     );
-    if (this.active) this.queued = { turn, index: 0 };
+    if (!respond) this.committedTurn = turn;
+    else if (this.active) this.queued = { turn, index: 0 };
     else this.startResponse(turn, 0);
   }
 

@@ -48,6 +48,11 @@ export const ErrorCode = {
    * or of a setting an ephemeral token locked. Settings stay unchanged. Mock choice.
    */
   SESSION_LOCKED: 'session_locked',
+  /**
+   * invalid_request_error: a setting the mock does not support, e.g. `turn_detection` of type
+   * `semantic_vad`, or null in Premium; `param` names it. The update changes nothing. Mock choice.
+   */
+  UNSUPPORTED_VALUE: 'unsupported_value',
   /** invalid_request_error: `input_audio_buffer.commit` with under 100 ms of audio (OpenAI's). */
   COMMIT_EMPTY: 'input_audio_buffer_commit_empty',
   /** invalid_request_error: `response.create` while a response is active (OpenAI's). */
@@ -91,6 +96,7 @@ export const ERROR_CODE_INFO: { readonly [C in ErrorCode]: ErrorCodeInfo } = {
   missing_required_parameter: request,
   binary_frame_not_supported: request,
   session_locked: request,
+  unsupported_value: request,
   input_audio_buffer_commit_empty: request,
   conversation_already_has_active_response: request,
   response_cancel_not_active: request,

@@ -119,6 +119,23 @@ describe('PLAY-ORDER', () => {
     expect(check(playOrder, t)?.reason).toContain('more audio played than sent');
   });
 
+  it('leaves the bytes of a malformed delta played as noise to PLAY-STRICT', () => {
+    const t = traceBuilder({ features })
+      .handshake()
+      .at(100)
+      .responseCreated('r1')
+      .delta('r1', 100)
+      .delta('r1', 0, { audio: 'AAEC' }) // three bytes: odd
+      .delta('r1', 100)
+      .responseDone('r1')
+      .play('r1', 200)
+      .played('r1', 0, { bytes: 3 })
+      .at(3000)
+      .build();
+    expect(check(playOrder, t)?.status).toBe('pass');
+    expect(check(playStrict, t)?.reason).toContain('played as noise');
+  });
+
   it('tolerates late audio.played reports', () => {
     // One report arrives 27 ms late; the next one is on time again (as seen with real adapters).
     const t = reply().play('r1', 100).wait(127).played('r1', 100).wait(73).played('r1', 100);

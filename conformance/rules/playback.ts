@@ -105,7 +105,8 @@ export const playOrder: Rule = {
     "Judged on the adapter's `audio.played` reports placed on the clock by the virtual speaker " +
     'model (a chunk ends when its report arrives and started its duration earlier), with ' +
     '`play.jitterMs` of tolerance for the lateness of reports: (1) no more audio played for a ' +
-    'response than was sent for it; (2) no two chunks overlapping in time, and no response ' +
+    'response than was sent for it (a response with a malformed delta is left to PLAY-STRICT, ' +
+    'which fails the malformed bytes played as noise); (2) no two chunks overlapping in time, and no response ' +
     'starting to play before an earlier one finished (interleaving); (3) when the adapter ' +
     'reports the played bytes (`reportAudio`), they are exactly a prefix of the deltas in ' +
     'order; (4) no silence longer than `play.jitterMs` between two chunks of a response while ' +
@@ -135,6 +136,7 @@ export const playOrder: Rule = {
     const stops = stopReports(trace);
     const responses = [...streamedResponses(trace).values()].filter((r) => r.deltas.length > 0);
     if (responses.length === 0) return undefined;
+    const malformed = new Set(malformedDeltas(trace).map((d) => str(d.event.response_id)));
     const evidence: Evidence[] = [];
     const problems = new Set<string>();
 
@@ -149,8 +151,9 @@ export const playOrder: Rule = {
       const rawBytes = r.deltas.reduce((n, d) => n + d.bytes, 0);
       const playedBytes = mine.reduce((n, c) => n + c.bytes, 0);
 
-      // (1) over-play.
-      if (playedBytes > rawBytes + 2) {
+      // (1) over-play. A response with a malformed delta that played more is PLAY-STRICT's
+      // finding (the malformed bytes played as noise), not a second one here.
+      if (playedBytes > rawBytes + 2 && !malformed.has(r.id)) {
         problems.add('more audio played than sent');
         evidence.push(
           observationEvidence(
@@ -294,6 +297,14 @@ function arrivalOfByte(
   return undefined;
 }
 
+/** The audio deltas the mock sent that are not playable PCM16 (bad base64, odd length, empty). */
+function malformedDeltas(trace: Trace) {
+  return wireEvents(trace, 'out', 'response.output_audio.delta').filter((d) => {
+    const bytes = validAudioBytes(d.event.delta);
+    return bytes === undefined || bytes === 0;
+  });
+}
+
 /** PLAY-STRICT: a malformed delta is dropped and reported, never played, never a crash. */
 export const playStrict: Rule = {
   id: 'PLAY-STRICT',
@@ -316,10 +327,7 @@ export const playStrict: Rule = {
   check(trace, context) {
     const reportWait = budget(context, 'app.reportWaitMs');
     const closeWindow = budget(context, 'errors.closeWindowMs');
-    const bad = wireEvents(trace, 'out', 'response.output_audio.delta').filter((d) => {
-      const bytes = validAudioBytes(d.event.delta);
-      return bytes === undefined || bytes === 0;
-    });
+    const bad = malformedDeltas(trace);
     if (bad.length === 0) return undefined;
     const dropped = observationsOf(trace, 'audio.dropped');
     const fatal = observationsOf(trace, 'error').filter((o) => o.data.fatal === true);

@@ -70,6 +70,44 @@ describe('mock server: modes (swaram protocol §4)', () => {
     c.close();
   });
 
+  it('turn_detection null: manual turns over the socket (no VAD events, the reply only on response.create)', async () => {
+    const server = await serve();
+    const c = await TestClient.connect(server.url, { key: server.keys[0] });
+    c.send({ type: 'session.update', session: { turn_detection: null } });
+    expect((await c.next('session.updated')).session).toMatchObject({ turn_detection: null });
+    c.sendAudio(utterance());
+    const heard = await quietAfter(c, { type: 'input_audio_buffer.commit' }, 300);
+    expect(heard.map((e) => e.type)).toContain('conversation.item.created');
+    expect(c.types()).not.toContain('input_audio_buffer.speech_started');
+    expect(c.types()).not.toContain('response.created');
+    c.send({ type: 'response.create' });
+    await c.next('response.done');
+    c.close();
+  });
+
+  it('turn_detection the mock does not support: unsupported_value naming the field, settings unchanged', async () => {
+    const server = await serve();
+    const c = await TestClient.connect(server.url, { key: server.keys[0] });
+    c.send({
+      type: 'session.update',
+      event_id: 'evt_sv',
+      session: { voice: 'mal-male', turn_detection: { type: 'semantic_vad' } },
+    });
+    const err = await c.next('error');
+    expect(err.error).toMatchObject({
+      code: 'unsupported_value',
+      param: 'session.turn_detection.type',
+      event_id: 'evt_sv',
+    });
+    expect((err.error as { message: string }).message).toContain('server_vad');
+    c.send({ type: 'session.update', session: {} });
+    expect((await c.next('session.updated')).session).toMatchObject({
+      voice: 'mal-female',
+      turn_detection: { type: 'server_vad' },
+    });
+    c.close();
+  });
+
   it('session.update after audio is session_locked and leaves settings unchanged', async () => {
     const server = await serve();
     const c = await ready(server);
