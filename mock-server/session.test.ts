@@ -309,10 +309,25 @@ describe('Session: turn_detection is honoured', () => {
     expect((done?.response as { status?: string }).status).toBe('completed');
   });
 
-  it('refuses what swaram does not support, with a clear error naming the field, and changes nothing', () => {
+  it("semantic_vad (the OpenAI SDKs' default) is served by the energy VAD, eagerness ignored", () => {
+    const h = harness();
+    h.send({
+      type: 'session.update',
+      session: { turn_detection: { type: 'semantic_vad', eagerness: 'high' } },
+    });
+    expect(h.types()).toContain('session.updated');
+    h.audio(speech());
+    expect(h.types()).toContain('input_audio_buffer.speech_stopped');
+    expect(h.types()).toContain('response.created');
+  });
+
+  it('refuses what the mock cannot honour, with a clear error naming the field, and changes nothing', () => {
     const cases: Array<[Record<string, unknown> | null, 'simple' | 'premium', string]> = [
-      [{ type: 'semantic_vad' }, 'simple', 'session.turn_detection.type'],
-      [{ type: 'server_vad', eagerness: 'high' }, 'simple', 'session.turn_detection.eagerness'],
+      [
+        { type: 'semantic_vad', create_response: false },
+        'premium',
+        'session.turn_detection.create_response',
+      ],
       [null, 'premium', 'session.turn_detection'],
       [
         { type: 'server_vad', create_response: false },

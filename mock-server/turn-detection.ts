@@ -39,8 +39,8 @@ const PARAM = 'session.turn_detection';
  * server was started with VAD settings `base`: the turn-taking it asks for, or why the mock
  * refuses it. Honoured: `server_vad` with `threshold`, `prefix_padding_ms`,
  * `silence_duration_ms`, `create_response`, `interrupt_response`; `null` (manual turns, Simple
- * only). Refused: `semantic_vad` and `eagerness` (swaram's VAD is acoustic), and in Premium,
- * which takes turns by VAD only and ignores commit and `response.create`, `null` and
+ * only); `semantic_vad` is served by the energy VAD (`eagerness` ignored). Refused in Premium,
+ * which takes turns by VAD only and ignores commit and `response.create`: `null` and
  * `create_response: false` (no turn could end, or no reply come).
  */
 export function turnTaking(
@@ -50,6 +50,8 @@ export function turnTaking(
 ): { ok: true; turns: TurnTaking } | { ok: false; refusal: TurnDetectionRefusal } {
   const refuse = (param: string, message: string) =>
     ({ ok: false, refusal: { param, message } }) as const;
+  const createResponse = td?.create_response !== false;
+  const interruptResponse = td?.interrupt_response !== false;
   if (td === null) {
     if (mode === 'premium') {
       return refuse(
@@ -59,24 +61,17 @@ export function turnTaking(
     }
     return { ok: true, turns: { vad: undefined, createResponse: false, interruptResponse: false } };
   }
-  if (td.type !== 'server_vad') {
-    return refuse(
-      `${PARAM}.type`,
-      `turn_detection type ${JSON.stringify(td.type)} is not supported: swaram detects turns by voice activity; use "server_vad" or null (manual turns)`,
-    );
-  }
-  if (td.eagerness !== undefined) {
-    return refuse(
-      `${PARAM}.eagerness`,
-      'eagerness belongs to semantic_vad, which swaram does not support; leave it out',
-    );
-  }
-  const createResponse = td.create_response !== false;
   if (!createResponse && mode === 'premium') {
     return refuse(
       `${PARAM}.create_response`,
       'Premium replies on its own and ignores response.create, so create_response cannot be false',
     );
+  }
+  // semantic_vad (OpenAI's SDKs send it by default) is served by the energy VAD at the
+  // server's settings: the mock has no semantic model, and whether swaram has one is not
+  // documented, so refusing it would fail those SDKs for a guess. `eagerness` is ignored.
+  if (td.type === 'semantic_vad') {
+    return { ok: true, turns: { vad: { ...base }, createResponse, interruptResponse } };
   }
   const vad: VadOptions = { ...base };
   if (typeof td.threshold === 'number') vad.thresholdDbfs = thresholdToDbfs(td.threshold);
@@ -84,6 +79,6 @@ export function turnTaking(
   if (typeof td.silence_duration_ms === 'number') vad.silenceMs = td.silence_duration_ms;
   return {
     ok: true,
-    turns: { vad, createResponse, interruptResponse: td.interrupt_response !== false },
+    turns: { vad, createResponse, interruptResponse },
   };
 }

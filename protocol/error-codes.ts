@@ -49,8 +49,8 @@ export const ErrorCode = {
    */
   SESSION_LOCKED: 'session_locked',
   /**
-   * invalid_request_error: a setting the mock does not support, e.g. `turn_detection` of type
-   * `semantic_vad`, or null in Premium; `param` names it. The update changes nothing. Mock choice.
+   * invalid_request_error: a setting the mock cannot honour, e.g. `turn_detection: null` in
+   * Premium; `param` names it. The update changes nothing. Mock choice.
    */
   UNSUPPORTED_VALUE: 'unsupported_value',
   /** invalid_request_error: `input_audio_buffer.commit` with under 100 ms of audio (OpenAI's). */

@@ -85,21 +85,24 @@ describe('mock server: modes (swaram protocol §4)', () => {
     c.close();
   });
 
-  it('turn_detection the mock does not support: unsupported_value naming the field, settings unchanged', async () => {
+  it('turn_detection the mock cannot honour (null in Premium): unsupported_value naming the field, settings unchanged', async () => {
     const server = await serve();
-    const c = await TestClient.connect(server.url, { key: server.keys[0] });
+    const c = await TestClient.connect(server.url, {
+      key: server.keys[0],
+      model: 'mal-realtime-premium',
+    });
     c.send({
       type: 'session.update',
       event_id: 'evt_sv',
-      session: { voice: 'mal-male', turn_detection: { type: 'semantic_vad' } },
+      session: { voice: 'mal-male', turn_detection: null },
     });
     const err = await c.next('error');
     expect(err.error).toMatchObject({
       code: 'unsupported_value',
-      param: 'session.turn_detection.type',
+      param: 'session.turn_detection',
       event_id: 'evt_sv',
     });
-    expect((err.error as { message: string }).message).toContain('server_vad');
+    expect((err.error as { message: string }).message).toContain('Premium');
     c.send({ type: 'session.update', session: {} });
     expect((await c.next('session.updated')).session).toMatchObject({
       voice: 'mal-female',
