@@ -49,7 +49,11 @@ describe.skipIf(!installed)('real SDKs against swaram', () => {
         ['malformed-deltas', 'late-deltas', 'tool-call'],
         2,
       ),
-      grade('clients/third-party/openai-realtime-ws', ['close-1013-forever'], 1),
+      grade(
+        'clients/third-party/openai-realtime-ws',
+        ['close-1013-forever', 'malformed-deltas'],
+        1,
+      ),
     ]);
 
     // agents-realtime: real incompatibilities keep failing.
@@ -79,5 +83,14 @@ describe.skipIf(!installed)('real SDKs against swaram', () => {
     expect(busy?.reason).toContain('no growth');
     expect(busy?.reason).not.toContain('no jitter');
     expect(busy?.reason).not.toContain('no retry limit');
+
+    // OpenAIRealtimeWS's app decodes deltas leniently (Buffer.from(delta, 'base64'), as the
+    // SDK's examples do) and plays a malformed delta: PLAY-STRICT's failure (real), and no longer
+    // PLAY-ORDER's too ("more audio played than sent" counted the same noise twice).
+    expect(status(openai, 'PLAY-STRICT@malformed-deltas')).toBe(
+      'PLAY-STRICT@malformed-deltas: fail',
+    );
+    expect(openai.get('PLAY-STRICT@malformed-deltas')!.reason).toContain('played as noise');
+    expect(status(openai, 'PLAY-ORDER@malformed-deltas')).toBe('PLAY-ORDER@malformed-deltas: pass');
   }, 150_000);
 });
