@@ -567,7 +567,10 @@ export const SCENARIOS: readonly Scenario[] = [
     async script(ctx) {
       await ready(ctx);
       await ctx.say(0);
-      await watchThenEnd(3000)(ctx);
+      // 5 s: a client that wrongly reconnects (backoff up to 1.5 s, then its ack) still streams
+      // a few seconds on the new connection, long enough for APPEND-PACE to judge the pace
+      // after its held audio is flushed rather than the flush alone.
+      await watchThenEnd(5000)(ctx);
     },
   },
   // --- modes -------------------------------------------------------------------------------
