@@ -77,7 +77,7 @@ export function exploreOptions(y: Argv) {
       requiresArg: true,
       coerce: parseDuration('--time-budget'),
       describe:
-        'real time for running cases (no case starts after it); shrinking gets half of it more [120s, 2m, 90]',
+        'real time for running cases (no case starts after it); shrinking gets as much again [120s, 2m, 90]',
     })
     .option('shrink-runs', {
       default: DEFAULT_SHRINK_RUNS,

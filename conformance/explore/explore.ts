@@ -19,7 +19,7 @@ export interface ExploreOptions {
   timeBudgetMs?: number;
   /** Case runs the shrinker may spend. Default {@link DEFAULT_SHRINK_RUNS}. */
   shrinkRuns?: number;
-  /** Real ms the shrinker may spend. Default half of `timeBudgetMs`. */
+  /** Real ms the shrinker may spend. Default `timeBudgetMs`. */
   shrinkTimeMs?: number;
   /** Replays one case (`seed` and fast-check path) instead of exploring. */
   replay?: { seed: number; path: string };
@@ -97,7 +97,7 @@ class Exploration {
 
   constructor(readonly options: ExploreOptions) {}
 
-  private async run(c: ExploreCase, phase: 'explore' | 'confirm' | 'shrink' | 'replay') {
+  async runOnce(c: ExploreCase, phase: 'explore' | 'confirm' | 'shrink' | 'replay') {
     const outcome = await runCase(c, this.options.runner);
     this.caseRuns += 1;
     if (phase === 'confirm' || phase === 'shrink') this.shrinkRuns += 1;
@@ -110,8 +110,9 @@ class Exploration {
   }
 
   /**
-   * Whether `c` fails `rule` in 2 of at most 3 runs, `first` being the first of them when
-   * given. A run that passes first counts as passing (a candidate must fail on re-run).
+   * Whether `c` fails `rule` in 2 of 3 runs (stopping once 2 runs agree), `first` being the
+   * first of them when given. While shrinking (`phase` shrink) a candidate whose first run
+   * passes counts as passing at once: the shrinker only accepts what fails on re-run.
    */
   async failsOnRerun(
     c: ExploreCase,
@@ -119,21 +120,17 @@ class Exploration {
     phase: 'confirm' | 'shrink' | 'replay',
     first?: CaseOutcome,
   ): Promise<Confirmed | undefined> {
-    const outcomes: CaseOutcome[] = first ? [first] : [];
-    if (!first) outcomes.push(await this.run(c, phase));
-    if (!outcomes[0]!.failed.includes(rule)) return undefined;
-    while (outcomes.length < 3) {
+    const outcomes: CaseOutcome[] = first ? [first] : [await this.runOnce(c, phase)];
+    if (phase === 'shrink' && !outcomes[0]!.failed.includes(rule)) return undefined;
+    for (;;) {
       const fails = outcomes.filter((o) => o.failed.includes(rule));
       if (fails.length >= 2) {
         const outcome = fails.at(-1)!;
         return { outcome, reason: outcome.verdicts.get(rule)?.reason ?? '' };
       }
       if (outcomes.length - fails.length >= 2) return undefined;
-      outcomes.push(await this.run(c, phase));
+      outcomes.push(await this.runOnce(c, phase));
     }
-    const fails = outcomes.filter((o) => o.failed.includes(rule));
-    if (fails.length < 2) return undefined;
-    return { outcome: fails.at(-1)!, reason: fails.at(-1)!.verdicts.get(rule)?.reason ?? '' };
   }
 
   private get timeBudgetMs(): number {
@@ -144,7 +141,7 @@ class Exploration {
   async predicate(c: ExploreCase): Promise<boolean> {
     if (this.options.signal?.aborted) return true;
     if (this.rule === undefined) return this.exploreOne(c);
-    const shrinkMs = this.options.shrinkTimeMs ?? this.timeBudgetMs / 2;
+    const shrinkMs = this.options.shrinkTimeMs ?? this.timeBudgetMs;
     if (
       this.shrinkRuns >= (this.options.shrinkRuns ?? DEFAULT_SHRINK_RUNS) ||
       performance.now() - this.shrinkBegan > shrinkMs
@@ -163,7 +160,7 @@ class Exploration {
       return true;
     }
     this.casesTried += 1;
-    const first = await this.run(c, 'explore');
+    const first = await this.runOnce(c, 'explore');
     if (first.harnessErrors.length > 0) return true;
     this.shrinkBegan = performance.now();
     for (const rule of first.failed) {
@@ -259,15 +256,20 @@ async function replayCase(
 ): Promise<ExploreResult> {
   const c = caseAt(replay.seed, replay.path);
   state.casesTried = 1;
-  const first = await runCase(c, state.options.runner);
-  state.caseRuns += 1;
-  state.options.onRun?.({ phase: 'replay', outcome: first });
+  const runs = [await state.runOnce(c, 'replay'), await state.runOnce(c, 'replay')];
+  // 2 of 3 runs decide, per rule, in catalogue order; a third run only when the two disagree.
+  const seen = state.options.runner.rules
+    .map((r) => r.id)
+    .filter((id) => runs.some((o) => o.failed.includes(id)));
   let confirmed: Confirmed | undefined;
   let rule: string | undefined;
-  for (const id of first.failed) {
-    confirmed = await state.failsOnRerun(c, id, 'replay', first);
-    if (confirmed) {
+  for (const id of seen) {
+    const fails = runs.filter((o) => o.failed.includes(id));
+    if (fails.length === 1 && runs.length === 2) runs.push(await state.runOnce(c, 'replay'));
+    const all = runs.filter((o) => o.failed.includes(id));
+    if (all.length >= 2) {
       rule = id;
+      confirmed = { outcome: all.at(-1)!, reason: all.at(-1)!.verdicts.get(id)?.reason ?? '' };
       break;
     }
   }

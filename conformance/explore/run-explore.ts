@@ -104,7 +104,7 @@ export async function runExplore(options: RunExploreOptions): Promise<ExploreRun
       ...options,
       runner: { spec: () => factory?.() ?? spawned!, speed, rules, budgets, workDir },
       timeBudgetMs,
-      shrinkTimeMs: timeBudgetMs / 2,
+      shrinkTimeMs: timeBudgetMs,
     });
     const judged: ExploreCase =
       result.failure?.shrunk ?? fc.sample(exploreCaseArb, { seed: result.seed, numRuns: 1 })[0]!;
@@ -186,7 +186,7 @@ function exploreSummary(
       runs: options.runs ?? DEFAULT_RUNS,
       timeMs: timeBudgetMs,
       shrinkRuns: options.shrinkRuns ?? DEFAULT_SHRINK_RUNS,
-      shrinkTimeMs: timeBudgetMs / 2,
+      shrinkTimeMs: timeBudgetMs,
     },
     judged: f
       ? `the shrunk counterexample of ${f.rule}`
