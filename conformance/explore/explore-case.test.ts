@@ -73,6 +73,25 @@ describe('generated cases are valid swaram behaviour', () => {
             codes.every((c) => c === 'unknown_event' || c === 'unsupported_event'),
           );
       }
+      // A reply's audio never follows its response.done unless the reply was cancelled.
+      const done = new Map<string, { index: number; status: string }>();
+      outcome.run.trace.frames.forEach((f, index) => {
+        if (f.dir !== 'out' || !f.event) return;
+        const e = f.event as {
+          type: string;
+          response?: { id: string; status: string };
+          response_id?: string;
+        };
+        if (e.type === 'response.done' && e.response)
+          done.set(e.response.id, { index, status: e.response.status });
+        if (e.type === 'response.output_audio.delta') {
+          const d = done.get(String(e.response_id));
+          if (d)
+            expect(d.status, `a delta after response.done of ${e.response_id}`).not.toBe(
+              'completed',
+            );
+        }
+      });
       expect(outcome.harnessErrors).toEqual([]);
     }
   }, 60_000);

@@ -151,6 +151,14 @@ const errorEvent = (code: ErrorCode, n: number) => ({
   error: { type: errorTypeOf(code), code, message: `explore: ${code}` },
 });
 
+/** The events of a reply's stream, as a `delay` fault holds them (order kept). */
+const RESPONSE_STREAM = [
+  'response.output_audio.delta',
+  'response.output_audio_transcript.delta',
+  'response.function_call_arguments.done',
+  'response.done',
+] as const;
+
 /** What a fault does: weighted towards what breaks SDKs (the rule catalogue's sources). */
 const actionArb: fc.Arbitrary<Fault['do']> = fc.oneof(
   fc.record({
@@ -172,10 +180,10 @@ const actionArb: fc.Arbitrary<Fault['do']> = fc.oneof(
     action: fc.constant('delay' as const),
     ms: fc.integer({ min: 0, max: 500 }),
     jitterMs: fc.integer({ min: 0, max: 80 }),
-    types: fc.constant<string[]>([
-      'response.output_audio.delta',
-      'response.output_audio_transcript.delta',
-    ]),
+    // The whole response stream is held, in order: its deltas never pass its response.done
+    // (a completed reply's deltas after it would not be swaram), but speech_started does, so
+    // deltas of a reply the user talks over still arrive after the barge-in.
+    types: fc.constant<string[]>([...RESPONSE_STREAM]),
   }),
   fc.record({
     action: fc.constant('duplicate' as const),
