@@ -68,6 +68,8 @@ export interface ExploreResult {
   harnessErrors: { runs: number; first: string[] };
   /** Cases that failed once but not on re-run (nondeterminism), not shrunk. */
   unconfirmed: number;
+  /** The rules those cases failed on their first run. */
+  unconfirmedRules: string[];
   /** The time budget stopped generation early. */
   budgetHit: boolean;
   durationMs: number;
@@ -87,6 +89,7 @@ class Exploration {
   harnessRuns = 0;
   harnessFirst: string[] = [];
   unconfirmed = 0;
+  readonly unconfirmedRules = new Set<string>();
   budgetHit = false;
   rule: string | undefined;
   original: ExploreCase | undefined;
@@ -171,7 +174,10 @@ class Exploration {
       this.last = confirmed;
       return false;
     }
-    if (first.failed.length > 0) this.unconfirmed += 1;
+    if (first.failed.length > 0) {
+      this.unconfirmed += 1;
+      for (const id of first.failed) this.unconfirmedRules.add(id);
+    }
     return true;
   }
 }
@@ -243,6 +249,7 @@ function summary(state: Exploration, seed: number): ExploreResult {
     caseRuns: state.caseRuns,
     harnessErrors: { runs: state.harnessRuns, first: state.harnessFirst },
     unconfirmed: state.unconfirmed,
+    unconfirmedRules: [...state.unconfirmedRules],
     budgetHit: state.budgetHit,
     durationMs: Math.round(performance.now() - state.began),
   };

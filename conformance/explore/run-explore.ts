@@ -180,6 +180,7 @@ function exploreSummary(
       Math.round((result.caseRuns / Math.max(1, result.durationMs)) * 60_000 * 10) / 10,
     harnessErrorRuns: result.harnessErrors.runs,
     unconfirmed: result.unconfirmed,
+    ...(result.unconfirmedRules.length > 0 ? { unconfirmedRules: result.unconfirmedRules } : {}),
     budgetHit: result.budgetHit,
     speed: speedText(speed),
     budgets: {

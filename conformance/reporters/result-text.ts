@@ -72,7 +72,11 @@ export function exploreLines(result: RunResult): string[] {
     ...(x.harnessErrorRuns > 0
       ? [`${x.harnessErrorRuns} run(s) had harness errors (not judged)`]
       : []),
-    ...(x.unconfirmed > 0 ? [`${x.unconfirmed} case(s) failed once but not on re-run`] : []),
+    ...(x.unconfirmed > 0
+      ? [
+          `${x.unconfirmed} case(s) failed once but not on re-run${x.unconfirmedRules?.length ? ` (${x.unconfirmedRules.join(', ')})` : ''}`,
+        ]
+      : []),
     ...(f
       ? [
           `FAILING CASE: ${f.rule}, shrunk from ${f.originalSize} to ${f.shrunkSize} steps in ${f.shrinkRuns} run(s) (${f.shrinkSteps} shrink steps, ${(f.shrinkMs / 1000).toFixed(1)} s${f.shrinkBudgetHit ? ', shrink budget ran out' : ''})`,

@@ -154,6 +154,11 @@ const exploreSchema = {
       minimum: 0,
       description: 'cases that failed once but not on re-run (not shrunk)',
     },
+    unconfirmedRules: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'the rules those cases failed on their first run',
+    },
     budgetHit: { type: 'boolean', description: 'the time budget stopped generation early' },
     speed: {
       type: 'string',
