@@ -22,6 +22,7 @@ import {
 } from './reporters/index.js';
 import { terminalReporter } from './reporters/terminal.js';
 import { SCENARIOS } from './scenarios/index.js';
+import { exploreHandler, exploreOptions } from './explore/explore-command.js';
 
 const NAME = 'swaram-conform';
 
@@ -46,7 +47,7 @@ export const BUILTIN_TARGETS: Readonly<Record<string, () => string>> = {
  * exit code (0, or 1 when a rule failed, see --fail-on).
  */
 export async function runConformCli(argv: string[]): Promise<void> {
-  await runCommandLine(NAME, argv, ['list', 'show'], (y) =>
+  await runCommandLine(NAME, argv, ['list', 'show', 'explore'], (y) =>
     y
       .usage(
         '$0 --target <client> [options]\n\nDrives a swaram client through named scenarios against the mock server, validates\n' +
@@ -59,6 +60,12 @@ export async function runConformCli(argv: string[]): Promise<void> {
         "render a finished run's reports again from its index.json",
         showOptions,
         show,
+      )
+      .command(
+        'explore',
+        'property-based scenarios: generated cases, the failing one shrunk (docs/explore.md)',
+        exploreOptions,
+        exploreHandler,
       )
       .command(
         'list',
@@ -361,7 +368,7 @@ const audioOption = {
 } as const;
 
 /** `--reporter`, for the run and for `show`. */
-const reporterOption = {
+export const reporterOption = {
   type: 'string',
   array: true,
   describe: `reporters, comma-separated or repeated: ${REPORTER_NAMES.join(', ')} [default: terminal,html,junit,markdown; and github when GITHUB_ACTIONS=true]`,
@@ -391,7 +398,7 @@ export function parseReporters(
 }
 
 /** Where the reports are: one line per file, and how to render them again. */
-function reportList(dir: string, reports: RenderedReport[]): string {
+export function reportList(dir: string, reports: RenderedReport[]): string {
   const files = [join(dir, 'index.json'), ...reports.flatMap((r) => (r.file ? [r.file] : []))];
   const lines = [...new Set(files)].map(
     (f) => `  ${displayPath(f)}${f.endsWith('.html') ? '  (open in a browser)' : ''}`,

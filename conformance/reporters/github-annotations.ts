@@ -1,5 +1,5 @@
 import type { RunResult } from '../results/result-schema.js';
-import { evidenceText, isProblem, replayOf, runName } from './result-text.js';
+import { evidenceText, exploreLines, isProblem, replayOf, runName } from './result-text.js';
 
 const RUNS_PER_RULE = 3;
 
@@ -29,6 +29,11 @@ export function renderAnnotations(result: RunResult): string {
       `::${level} title=${escapeProperty(`swaram-conform ${r.level} ${r.id}: ${r.title}`)}::${escapeData(body)}`,
     );
   }
+  const explored = exploreLines(result);
+  if (explored.length)
+    lines.push(
+      `::${result.explore?.failure ? 'error' : 'notice'} title=${escapeProperty('swaram-conform explore')}::${escapeData(explored.join('\n'))}`,
+    );
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
 

@@ -11,7 +11,14 @@ import { escapeHtml as h, scriptJson } from './html-escape.js';
 import { HTML_SCRIPT } from './html-script.js';
 import { HTML_STYLE } from './html-style.js';
 import { metricChart } from './metric-chart.js';
-import { STATUS_LABEL, STATUS_ORDER, isProblem, runName, type Status } from './result-text.js';
+import {
+  STATUS_LABEL,
+  STATUS_ORDER,
+  exploreLines,
+  isProblem,
+  runName,
+  type Status,
+} from './result-text.js';
 import { readTimeline, type TimelineData } from './timeline-data.js';
 
 /**
@@ -61,7 +68,7 @@ export function renderHtml(
 <body>
 <main>
 <h1>swaram-conform: ${h(result.target.name)}${verdict}</h1>
-${interrupted}${header(result)}
+${interrupted}${header(result)}${exploreHtml(result)}
 <nav><a href="#rules">Rules</a><a href="#metrics">Metrics</a><a href="#scenarios">Scenarios</a></nav>
 ${rulesSection(result, keyOf)}
 ${metricsSection(result.metrics)}
@@ -282,4 +289,11 @@ ${runs}</details>`;
 
 function sha256(text: string): string {
   return `sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}`;
+}
+
+/** The explore block (swaram-conform explore); nothing for an ordinary run. */
+function exploreHtml(result: RunResult): string {
+  const lines = exploreLines(result);
+  if (!lines.length) return '';
+  return `<section id="explore"><h2>Explore</h2><ul>${lines.map((l) => `<li>${h(l)}</li>`).join('')}</ul></section>\n`;
 }

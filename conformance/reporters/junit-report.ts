@@ -1,5 +1,5 @@
 import type { RuleResult, RuleRunResult, RunResult } from '../results/result-schema.js';
-import { evidenceText, runName, worstStatus, type Status } from './result-text.js';
+import { evidenceText, exploreLines, runName, worstStatus, type Status } from './result-text.js';
 
 /**
  * Renders `junit.xml` (the JUnit/Ant format CI systems read; valid against Jenkins'
@@ -10,7 +10,7 @@ import { evidenceText, runName, worstStatus, type Status } from './result-text.j
  * carry every failing run's reason, its evidence and the scenario's replay command.
  */
 export function renderJunit(result: RunResult): string {
-  const suites = result.rules.map((rule) => suite(result, rule));
+  const suites = [...result.rules.map((rule) => suite(result, rule)), ...exploreSuite(result)];
   const total = (k: 'tests' | 'failures' | 'errors') => suites.reduce((n, s) => n + s[k], 0);
   return `<?xml version="1.0" encoding="UTF-8"?>
 <testsuites name="${attr(`swaram-conform ${result.target.name}`)}" tests="${total('tests')}" failures="${total('failures')}" errors="${total('errors')}" time="${seconds(result.durationMs)}">
@@ -125,4 +125,18 @@ function attr(s: string): string {
     .replace(/\n/g, '&#10;')
     .replace(/\r/g, '&#13;')
     .replace(/\t/g, '&#9;');
+}
+
+/** The explore block as one suite with one case (failed when a generated case failed). */
+function exploreSuite(result: RunResult): Suite[] {
+  const lines = exploreLines(result);
+  if (!result.explore || !lines.length) return [];
+  const failed = result.explore.failure !== undefined;
+  const body = failed
+    ? `<failure message="${attr(`generated case fails ${result.explore.failure!.rule}`)}">${text(lines.join('\n'))}</failure>`
+    : `<system-out>${text(lines.join('\n'))}</system-out>`;
+  const xml = `<testsuite name="swaram-conform explore" tests="1" failures="${failed ? 1 : 0}" errors="0">
+<testcase classname="explore" name="generated cases (seed ${result.explore.seed})">${body}</testcase>
+</testsuite>`;
+  return [{ xml, tests: 1, failures: failed ? 1 : 0, errors: 0 }];
 }

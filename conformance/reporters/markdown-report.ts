@@ -3,6 +3,7 @@ import {
   STATUS_LABEL,
   STATUS_ORDER,
   evidenceText,
+  exploreLines,
   isProblem,
   replayOf,
   runName,
@@ -37,6 +38,7 @@ export function renderMarkdown(result: RunResult): string {
     `| ${STATUS_ORDER.map((s) => STATUS_LABEL[s]).join(' | ')} |`,
     `|${STATUS_ORDER.map(() => '---:').join('|')}|`,
     `| ${STATUS_ORDER.map((s) => c[s]).join(' | ')} |`,
+    ...exploreSection(result),
   ];
   const problems = result.rules
     .filter((r) => isProblem(r.status))
@@ -118,4 +120,11 @@ function md(s: string): string {
 /** Text inside a one-line code span (backticks would end it). */
 function code(s: string): string {
   return s.replace(/\r?\n|\r/g, ' ').replace(/`/g, "'");
+}
+
+/** The explore block (swaram-conform explore) as a list; nothing for an ordinary run. */
+function exploreSection(result: RunResult): string[] {
+  const lines = exploreLines(result);
+  if (!lines.length) return [];
+  return ['', '### Explore', '', ...lines.map((l) => `- ${md(l)}`)];
 }

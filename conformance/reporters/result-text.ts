@@ -56,3 +56,35 @@ export function runName(r: Pick<RuleRunResult, 'scenario' | 'run'>): string {
 export function replayOf(result: RunResult, scenario: string): string {
   return result.scenarios.find((s) => s.id === scenario)?.replay ?? result.replay;
 }
+
+/**
+ * `swaram-conform explore`'s block in words, one line each (empty for an ordinary run): what
+ * was tried and at which speed, and the shrunk failing case with its replay line and fixture.
+ */
+export function exploreLines(result: RunResult): string[] {
+  const x = result.explore;
+  if (!x) return [];
+  const f = x.failure;
+  return [
+    `explored ${x.casesTried} generated case(s), ${x.caseRuns} run(s) with re-runs and shrinking, ${x.casesPerMinute} runs/min, seed ${x.seed}`,
+    `speed: ${x.speed}`,
+    `budgets: ${x.budgets.runs} cases, ${x.budgets.timeMs / 1000} s; shrinking ${x.budgets.shrinkRuns} runs, ${x.budgets.shrinkTimeMs / 1000} s${x.budgetHit ? ' (the time budget stopped generation)' : ''}`,
+    ...(x.harnessErrorRuns > 0
+      ? [`${x.harnessErrorRuns} run(s) had harness errors (not judged)`]
+      : []),
+    ...(x.unconfirmed > 0
+      ? [
+          `${x.unconfirmed} case(s) failed once but not on re-run${x.unconfirmedRules?.length ? ` (${x.unconfirmedRules.join(', ')})` : ''}`,
+        ]
+      : []),
+    ...(f
+      ? [
+          `FAILING CASE: ${f.rule}, shrunk from ${f.originalSize} to ${f.shrunkSize} steps in ${f.shrinkRuns} run(s) (${f.shrinkSteps} shrink steps, ${(f.shrinkMs / 1000).toFixed(1)} s${f.shrinkBudgetHit ? ', shrink budget ran out' : ''})`,
+          `why: ${f.reason}`,
+          `replay: ${f.replay}`,
+          `fixture: ${f.fixture} (swaram-mock --fixture / swaram-conform --fixture)`,
+        ]
+      : ['no generated case failed a rule']),
+    `judged below: ${x.judged}`,
+  ];
+}

@@ -2,6 +2,7 @@ import type { ProgressReporter } from '../run/run-conformance.js';
 import { NOT_RUN_REASON } from '../results/result-schema.js';
 import { displayPath } from '../run/run-conformance.js';
 import type { VerdictStatus } from '../rules/rule.js';
+import { exploreLines } from './result-text.js';
 
 const MARK: Record<VerdictStatus, string> = {
   pass: 'pass',
@@ -70,6 +71,8 @@ export function terminalReporter(out: NodeJS.WritableStream = process.stderr): P
       )) {
         out.write(`  ${MARK[r.status]} ${r.level} ${r.id}: ${r.reason}\n`);
       }
+      const explored = exploreLines(result);
+      if (explored.length) out.write(`explore:\n${explored.map((l) => `  ${l}\n`).join('')}`);
       const measured = result.metrics.filter((m) => m.count > 0);
       if (measured.length) {
         out.write('metrics (ms):\n');

@@ -132,6 +132,109 @@ const metricResultSchema = {
   additionalProperties: false,
 } as const;
 
+/** `swaram-conform explore`: what was generated and tried, and the shrunk failing case. */
+const exploreSchema = {
+  type: 'object',
+  properties: {
+    seed: { type: 'integer' },
+    casesTried: {
+      type: 'integer',
+      minimum: 0,
+      description: 'generated cases run (re-runs not counted)',
+    },
+    caseRuns: {
+      type: 'integer',
+      minimum: 0,
+      description: 'case runs in all, re-runs and shrinking included',
+    },
+    casesPerMinute: { type: 'number' },
+    harnessErrorRuns: { type: 'integer', minimum: 0 },
+    unconfirmed: {
+      type: 'integer',
+      minimum: 0,
+      description: 'cases that failed once but not on re-run (not shrunk)',
+    },
+    unconfirmedRules: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'the rules those cases failed on their first run',
+    },
+    budgetHit: { type: 'boolean', description: 'the time budget stopped generation early' },
+    speed: {
+      type: 'string',
+      description: 'how cases ran: "fake clock (in process)" or "real clock ×<speed> (spawned)"',
+    },
+    budgets: {
+      type: 'object',
+      properties: {
+        runs: { type: 'integer' },
+        timeMs: { type: 'number' },
+        shrinkRuns: { type: 'integer' },
+        shrinkTimeMs: { type: 'number' },
+      },
+      required: ['runs', 'timeMs', 'shrinkRuns', 'shrinkTimeMs'],
+      additionalProperties: false,
+    },
+    judged: {
+      type: 'string',
+      description:
+        'what the scenarios of this result are: the shrunk counterexample, or a sample case',
+    },
+    failure: {
+      type: 'object',
+      properties: {
+        rule: { type: 'string' },
+        reason: { type: 'string' },
+        path: { type: 'string', description: "fast-check's path of the shrunk case" },
+        replay: { type: 'string', description: 'the command line that replays the shrunk case' },
+        fixture: {
+          type: 'string',
+          description:
+            'the shrunk case as a fixture folder (swaram-mock --fixture, swaram-conform --fixture)',
+        },
+        originalSize: { type: 'integer' },
+        shrunkSize: { type: 'integer' },
+        shrinkRuns: { type: 'integer' },
+        shrinkSteps: { type: 'integer' },
+        shrinkMs: { type: 'number' },
+        shrinkBudgetHit: { type: 'boolean' },
+        shrunk: {
+          type: 'object',
+          description: 'the shrunk case (conformance/explore/explore-case.ts)',
+        },
+      },
+      required: [
+        'rule',
+        'reason',
+        'path',
+        'replay',
+        'fixture',
+        'originalSize',
+        'shrunkSize',
+        'shrinkRuns',
+        'shrinkSteps',
+        'shrinkMs',
+        'shrinkBudgetHit',
+        'shrunk',
+      ],
+      additionalProperties: false,
+    },
+  },
+  required: [
+    'seed',
+    'casesTried',
+    'caseRuns',
+    'casesPerMinute',
+    'harnessErrorRuns',
+    'unconfirmed',
+    'budgetHit',
+    'speed',
+    'budgets',
+    'judged',
+  ],
+  additionalProperties: false,
+} as const;
+
 /**
  * The result model of one `swaram-conform` run: `reports/<run-id>/index.json`. Every report
  * (terminal, JUnit, HTML, Markdown) renders this and nothing else. See docs/reports.md.
@@ -222,6 +325,7 @@ export const runResultSchema = {
     scenarios: { type: 'array', items: scenarioResultSchema },
     metrics: { type: 'array', items: metricResultSchema },
     replay: { type: 'string', description: 'a command line that repeats this run' },
+    explore: exploreSchema,
     interrupted: {
       type: 'boolean',
       description:
@@ -254,3 +358,4 @@ export type RuleRunResult = FromSchema<typeof ruleRunSchema>;
 export type ScenarioResult = FromSchema<typeof scenarioResultSchema>;
 export type ScenarioRunResult = FromSchema<typeof scenarioRunSchema>;
 export type MetricResult = FromSchema<typeof metricResultSchema>;
+export type ExploreSummary = FromSchema<typeof exploreSchema>;

@@ -166,6 +166,17 @@ describe('UNKNOWN-TOLERANT', () => {
     expect(check(unknownTolerant, t)?.reason).toContain('closed the connection');
   });
 
+  it('does not blame an unknown event for a fatal error that a later server error explains', () => {
+    // Found by swaram-conform explore: an unknown event, then out of credits (error, 4003).
+    const build = (serverError: boolean) => {
+      const b = traceBuilder().handshake().server({ type: 'swaram.future_event', x: 1 }).wait(500);
+      if (serverError) b.error('insufficient_credits');
+      return b.observe('error', { kind: 'billing', code: '4003', fatal: true }).wait(3000).build();
+    };
+    expect(check(unknownTolerant, build(true))?.status).toBe('pass');
+    expect(check(unknownTolerant, build(false))?.reason).toContain('fatal error');
+  });
+
   it('does not apply when every server frame is known', () => {
     expect(check(unknownTolerant, traceBuilder().handshake().build())).toBeUndefined();
   });

@@ -201,7 +201,8 @@ export const unknownTolerant: Rule = {
     'is not JSON: the client does not close the connection ' +
     '(unless the app ended the session; a close is blamed on its nearest preceding cause, as ' +
     'in ERROR-SURVIVE, so it counts here only when that is an unknown frame) and reports no ' +
-    'fatal error; with feature `playback`, ' +
+    'fatal error (one that a later `error` event of the server precedes answers that error, ' +
+    'not the unknown frame); with feature `playback`, ' +
     'if 100 ms or more of valid reply audio followed on that connection, some of it is played; ' +
     'when the runner kept feeding the microphone a second past the frame and the client had ' +
     'been streaming, it keeps streaming. Audio deltas with bad audio are PLAY-STRICT. ' +
@@ -220,6 +221,7 @@ export const unknownTolerant: Rule = {
     });
     if (first.size === 0) return undefined;
     const fatal = observationsOf(trace, 'error').filter((o) => o.data.fatal === true);
+    const serverErrors = wireEvents(trace, 'out', 'error');
     const chunks = playedChunks(trace);
     const deltas = wireEvents(trace, 'out', 'response.output_audio.delta');
     const appends = wireEvents(trace, 'in', 'input_audio_buffer.append');
@@ -249,7 +251,14 @@ export const unknownTolerant: Rule = {
           ),
         );
       }
-      const f = fatal.find((o) => o.at >= U);
+      // A fatal error that the server's own `error` event (sent after the frame, on its
+      // connection) precedes is the client answering that error (or the close it announces),
+      // not the unknown frame: ERROR-SURVIVE and the close rules judge it.
+      const f = fatal.find(
+        (o) =>
+          o.at >= U &&
+          !serverErrors.some((e) => e.connection === connection && e.at >= U && e.at <= o.at),
+      );
       if (f) {
         problems.add('fatal error');
         evidence.push(observationEvidence(trace, f.index, `the client gave up after ${what}`));

@@ -1,6 +1,11 @@
 import { relative } from 'node:path';
 import { FakeClock, realClock, type Clock } from '../../mock-server/clock.js';
-import { NOT_RUN_REASON, type RunResult, type ScenarioResult } from '../results/result-schema.js';
+import {
+  NOT_RUN_REASON,
+  type ExploreSummary,
+  type RunResult,
+  type ScenarioResult,
+} from '../results/result-schema.js';
 import type { Verdict } from '../rules/rule.js';
 import type { Scenario } from '../scenarios/scenario.js';
 import type { TargetSpec } from '../target/resolve-target.js';
@@ -81,6 +86,11 @@ export interface ConformanceOptions {
   clock?: Clock;
   /** The command line that started the run, for replay hints. Default `swaram-conform`. */
   command?: string;
+  /**
+   * `swaram-conform explore`: called with the run folder once the runs are judged; its block
+   * (and whatever it writes into the folder) goes into the result.
+   */
+  explore?: (runDir: string) => Promise<ExploreSummary>;
 }
 
 /** Hooks called while a run goes on; all optional. */
@@ -173,7 +183,8 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   tally.judgeAcrossRuns();
 
   const aggregated = aggregateRun(plan, tally, options, clock.now() - began);
-  const result = interrupted ? markInterrupted(aggregated, plan) : aggregated;
+  const marked = interrupted ? markInterrupted(aggregated, plan) : aggregated;
+  const result = options.explore ? { ...marked, explore: await options.explore(plan.dir) } : marked;
   await writeRunIndex(plan.dir, result, new Redactor(secrets));
   options.reporter?.onRunEnd?.(result, plan.dir);
   return { result, dir: plan.dir };

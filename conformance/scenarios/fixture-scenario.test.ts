@@ -17,6 +17,13 @@ describe('fixtureScenario', () => {
     expect(tools.fixture).toBe((await loadFixture('tool-call')).dir);
   });
 
+  it('judges BARGE-STOP and STALE-FENCE when a turn barges in (interruptAfterMs)', async () => {
+    const barge = fixtureScenario(await loadFixture('barge-in'));
+    expect(barge.rules).toEqual(expect.arrayContaining(['BARGE-STOP', 'STALE-FENCE']));
+    const greeting = fixtureScenario(await loadFixture('greeting'));
+    expect(greeting.rules).not.toContain('BARGE-STOP');
+  });
+
   it('names a folder that is not a fixture in one line, with the loader’s reason', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'swaram-not-fixture-'));
     await expect(loadFixtureScenario(dir)).rejects.toThrow(

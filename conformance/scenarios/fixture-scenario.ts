@@ -3,6 +3,7 @@ import { FixtureError } from '../../protocol/fixture/fixture-error.js';
 import { loadFixture } from '../../protocol/fixture/load-fixture.js';
 import { SCENARIOS } from './index.js';
 import type { Scenario } from './scenario.js';
+import type { ScenarioContext } from './scenario.js';
 import { playedOut, ready, turn } from './steps.js';
 
 /** The id of the scenario `--fixture` builds. */
@@ -11,9 +12,11 @@ export const FIXTURE_SCENARIO_ID = 'fixture';
 /**
  * The one scenario of a `--fixture` run: connect, play each user turn of the fixture into
  * the microphone and wait for all its replies (answering tool calls), let the client play
- * them out, end. Judged by the rules that hold for any ordinary session (those of the
- * `greeting` scenario), plus TOOL-ANSWER when the fixture calls tools. The fixture's own
- * `faults` and `server` settings apply, as in `swaram-mock --fixture`.
+ * them out, end. A turn whose user has `interruptAfterMs` is a barge-in: it is said that many
+ * ms after the first audio delta of the previous turn's reply, over that reply. Judged by the
+ * rules that hold for any ordinary session (those of the `greeting` scenario), plus
+ * TOOL-ANSWER when the fixture calls tools and BARGE-STOP and STALE-FENCE when it barges in.
+ * The fixture's own `faults` and `server` settings apply, as in `swaram-mock --fixture`.
  *
  * Fixtures carry no tool results, so the runner's tools answer `{"ok":true}` (the mock's
  * reply after a tool call does not depend on the result).
@@ -21,6 +24,7 @@ export const FIXTURE_SCENARIO_ID = 'fixture';
 export function fixtureScenario(fixture: Fixture): Scenario {
   const calls = fixture.turns.flatMap((t) => t.responses).filter((r) => r.toolCall);
   const general = SCENARIOS.find((s) => s.id === 'greeting')?.rules ?? [];
+  const bargesIn = fixture.turns.some((t, i) => i > 0 && t.user.interruptAfterMs !== undefined);
   return {
     id: FIXTURE_SCENARIO_ID,
     title: `Your fixture: ${fixture.name}`,
@@ -29,20 +33,44 @@ export function fixtureScenario(fixture: Fixture): Scenario {
     fixture: fixture.dir,
     wireOnly: true,
     ...(calls.length > 0 ? { needs: ['tools'] } : {}),
-    rules: [...general, ...(calls.length > 0 ? ['TOOL-ANSWER'] : [])],
+    rules: [
+      ...general,
+      ...(calls.length > 0 ? ['TOOL-ANSWER'] : []),
+      ...(bargesIn ? ['BARGE-STOP', 'STALE-FENCE'] : []),
+    ],
     // A turn may take up to 30 s of waiting; a long fixture gets the time it needs.
     timeoutMs: Math.max(60_000, fixture.turns.length * 35_000),
     async script(ctx) {
       await ready(ctx);
       let done = 0;
-      for (let i = 0; i < ctx.fixture.turns.length; i++) {
-        done += ctx.fixture.turns[i]!.responses.length;
-        await turn(ctx, i, done);
-        await playedOut(ctx);
+      const turns = ctx.fixture.turns;
+      for (let i = 0; i < turns.length; i++) {
+        done += turns[i]!.responses.length;
+        const cue = turns[i + 1]?.user.interruptAfterMs;
+        if (cue === undefined) {
+          await turn(ctx, i, done);
+          await playedOut(ctx);
+        } else await sayThenWaitToInterrupt(ctx, i, cue);
       }
       await ctx.end();
     },
   };
+}
+
+/**
+ * Says turn `index`, waits for the first audio delta of its reply, then `cueMs` of scenario
+ * time: the next turn is then said over the reply (a barge-in). A reply that never sends audio
+ * leaves the next turn to be said after 15 s.
+ */
+async function sayThenWaitToInterrupt(
+  ctx: ScenarioContext,
+  index: number,
+  cueMs: number,
+): Promise<void> {
+  const from = ctx.now();
+  await ctx.say(index);
+  const delta = await ctx.wire('response.output_audio.delta', { after: from });
+  if (delta) await ctx.sleep(Math.max(0, cueMs - ctx.clock.toScenarioMs(ctx.now() - delta.at)));
 }
 
 /**

@@ -116,6 +116,22 @@ const HELP: Array<{
   },
   {
     bin: 'swaram-conform',
+    args: ['explore', '--help'],
+    teaches: [
+      '--runs',
+      '--seed',
+      '--time-budget',
+      '--shrink-runs',
+      '--replay',
+      '--spawn',
+      'counterexamples/<rule>/',
+      'docs/explore.md',
+      /--runs.*\[default: 60\]/s,
+      'swaram-conform explore --target ./my-sdk --replay 7:12:0:3',
+    ],
+  },
+  {
+    bin: 'swaram-conform',
     args: ['list', '--help'],
     teaches: ['Examples:', 'swaram-conform list'],
   },

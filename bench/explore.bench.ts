@@ -1,0 +1,87 @@
+/**
+ * `swaram-conform explore` figures (`npm run bench -- explore`):
+ *
+ * - detection: the faulty variant misses-barge-in-after-delta (its bug shows only when a
+ *   barge-in lands within 30 ms after an audio delta) explored with the default budget over
+ *   seeds 1–10: how many seeds catch BARGE-STOP, cases until the first failure, shrink runs,
+ *   shrunk size, and whether the replay line reproduces the failure;
+ * - the reference client over 200 generated cases (--quick: 20): failures and harness errors;
+ * - cases per minute of each (in process, fake clock).
+ *
+ * Environment: EXPLORE_SEEDS (default 10), EXPLORE_REFERENCE_RUNS (default 200).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { referenceInProcess } from '../clients/reference/in-process.js';
+import { inProcessSpec } from '../clients/faulty/misses-barge-in-after-delta/in-process.js';
+import { DEFAULT_BUDGETS } from '../conformance/metrics/budgets.js';
+import { RULES } from '../conformance/rules/catalogue.js';
+import { explore } from '../conformance/explore/explore.js';
+import type { CaseRunner } from '../conformance/explore/run-case.js';
+import type { BenchOptions } from './run.js';
+
+export const description =
+  'explore: detection of a timing-only bug over 10 seeds, the reference client over 200 cases, cases/min';
+
+function runner(spec: CaseRunner['spec'], workDir: string): CaseRunner {
+  return { spec, speed: { kind: 'fake-clock' }, rules: RULES, budgets: DEFAULT_BUDGETS, workDir };
+}
+
+async function detection(seeds: number, workDir: string): Promise<void> {
+  console.log(`explore detection: misses-barge-in-after-delta, default budget, seeds 1-${seeds}`);
+  let caught = 0;
+  const shrinkRuns: number[] = [];
+  for (let seed = 1; seed <= seeds; seed++) {
+    const r = await explore({ runner: runner(inProcessSpec, workDir), seed });
+    const f = r.failure;
+    let replayed = '-';
+    if (f) {
+      const again = await explore({
+        runner: runner(inProcessSpec, workDir),
+        replay: { seed: f.seed, path: f.path },
+      });
+      replayed = again.failure?.rule === f.rule ? 'yes' : 'NO';
+    }
+    if (f?.rule === 'BARGE-STOP') caught += 1;
+    if (f) shrinkRuns.push(f.shrinkRuns);
+    const perMin = ((r.caseRuns / r.durationMs) * 60_000).toFixed(1);
+    console.log(
+      `  seed ${String(seed).padStart(2)}: ${f ? `${f.rule} after ${r.casesTried} case(s), shrunk ${f.originalSize}→${f.shrunkSize} steps in ${f.shrinkRuns} runs (${(f.shrinkMs / 1000).toFixed(0)} s${f.shrinkBudgetHit ? ', budget hit' : ''}), replay reproduces: ${replayed}` : `nothing in ${r.casesTried} case(s)`}; ${r.caseRuns} runs in ${(r.durationMs / 1000).toFixed(0)} s = ${perMin} runs/min`,
+    );
+  }
+  const mean = shrinkRuns.reduce((a, b) => a + b, 0) / Math.max(1, shrinkRuns.length);
+  console.log(
+    `  caught on ${caught}/${seeds} seeds; shrink runs per failure: mean ${mean.toFixed(1)}, max ${Math.max(0, ...shrinkRuns)}`,
+  );
+}
+
+async function reference(runs: number, workDir: string): Promise<void> {
+  const r = await explore({
+    runner: runner(() => referenceInProcess(), workDir),
+    seed: 20261129,
+    runs,
+    timeBudgetMs: 3_600_000,
+  });
+  console.log(
+    `explore reference: ${r.casesTried} cases (${r.caseRuns} runs) in ${(r.durationMs / 1000).toFixed(0)} s = ${((r.caseRuns / r.durationMs) * 60_000).toFixed(1)} runs/min; ` +
+      `failure: ${r.failure ? `${r.failure.rule} (seed ${r.seed}, path ${r.failure.path}): ${r.failure.reason}` : 'none'}; ` +
+      `harness-error runs: ${r.harnessErrors.runs}${r.harnessErrors.first.length ? ` (${r.harnessErrors.first.join(' | ')})` : ''}; unconfirmed: ${r.unconfirmed}`,
+  );
+}
+
+export async function run(options: BenchOptions): Promise<void> {
+  const workDir = mkdtempSync(join(tmpdir(), 'swaram-explore-bench-'));
+  try {
+    const only = process.env.EXPLORE_PART;
+    if (only !== 'reference')
+      await detection(Number(process.env.EXPLORE_SEEDS ?? (options.quick ? 2 : 10)), workDir);
+    if (only !== 'detection')
+      await reference(
+        Number(process.env.EXPLORE_REFERENCE_RUNS ?? (options.quick ? 20 : 200)),
+        workDir,
+      );
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
