@@ -61,8 +61,10 @@ export interface BargeIn {
  * Every barge-in of the trace: a `speech_started` sent while some response still had audio
  * playing or queued at the client. A response counts as playing or queued at time T when more
  * than {@link PENDING_MIN_MS} of its audio had been delivered before T and not played by T
- * (by the virtual speaker's clock), and no `playback.stopped` covering it came in between (a
- * client with its own VAD may stop before the server's `speech_started`).
+ * (by the virtual speaker's clock) nor reported dropped (`audio.dropped`) before T, no
+ * `playback.stopped` covering it came in between (a client with its own VAD may stop before the
+ * server's `speech_started`), and the mock had not cancelled it before T (what still sounds of a
+ * cancelled reply is STALE-FENCE's).
  */
 export function bargeIns(trace: Trace): BargeIn[] {
   const chunks = playedChunks(trace);
@@ -82,7 +84,15 @@ export function bargeIns(trace: Trace): BargeIn[] {
         (st) => st.at >= firstDeltaAt && st.at < T && stopCovers(st, r.id),
       );
       if (stoppedBefore) continue;
-      const pendingMs = bytesToMs(delivered - playedBytesBy(chunks, r.id, T));
+      // A reply the mock had already cancelled before T is no longer the client's to play:
+      // whatever of it still sounds after T is STALE-FENCE's (audio played after the cancel).
+      if (r.dones.some((d) => d.at < T && isCancelledDone(d.event))) continue;
+      // Audio the client reported dropping before T (e.g. late deltas after an earlier
+      // speech_started, refused as stale) is not queued at T.
+      const droppedBefore = drops
+        .filter((o) => o.at < T && o.data.response_id === r.id)
+        .reduce((n, o) => n + (o.data.bytes ?? 0), 0);
+      const pendingMs = bytesToMs(delivered - droppedBefore - playedBytesBy(chunks, r.id, T));
       if (pendingMs <= PENDING_MIN_MS) continue;
       const stop = stops.find((st) => st.at >= T && stopCovers(st, r.id));
       const lastPlayed = lastPendingChunk(chunks, r, delivered, s, stop);

@@ -87,6 +87,41 @@ describe('BARGE-STOP', () => {
     expect(v.reason).toContain('never reported dropping their audio');
   });
 
+  // explore's counterexample (seed 20261129): the speaker ran dry (a held reply stream), the
+  // user barged in with nothing queued, the held deltas then arrived and were refused as
+  // stale, and the reply was cancelled. At the NEXT barge-in that old reply is not "queued".
+  /** r1: 200 ms delivered and played, barge-in on an empty speaker, 300 ms late deltas. */
+  function ranDry() {
+    return traceBuilder({ features })
+      .handshake()
+      .at(100)
+      .responseCreated('r1')
+      .delta('r1', 200)
+      .play('r1', 200)
+      .wait(200)
+      .speechStarted()
+      .wait(100)
+      .delta('r1', 300);
+  }
+
+  it('does not count late deltas the client reported dropping as queued later', () => {
+    const t = ranDry()
+      .observe('audio.dropped', { reason: 'stale', response_id: 'r1', bytes: 14400 })
+      .wait(300)
+      .speechStarted()
+      .build();
+    expect(check(bargeStop, t)).toBeUndefined();
+  });
+
+  it('does not count a reply cancelled before the barge-in as queued (STALE-FENCE judges it)', () => {
+    const t = ranDry()
+      .responseDone('r1', 'cancelled', 'turn_detected')
+      .wait(300)
+      .speechStarted()
+      .build();
+    expect(check(bargeStop, t)).toBeUndefined();
+  });
+
   it('does not apply when nothing was playing', () => {
     const t = playing().play('r1', 700).wait(100).speechStarted().build();
     expect(check(bargeStop, t)).toBeUndefined();

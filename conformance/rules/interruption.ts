@@ -37,7 +37,9 @@ export const bargeStop: Rule = {
     'audio of a response whose `response.done` already arrived but is still playing (generation ' +
     'runs faster than real time). A response counts as playing or queued when more than 20 ms ' +
     'of its delivered audio was not yet played at `speech_started` (virtual speaker clock) and ' +
-    'no `playback.stopped` covering it came before (a client with its own VAD may stop first). ' +
+    'no `playback.stopped` covering it came before (a client with its own VAD may stop first); ' +
+    'audio the client reported dropping (`audio.dropped`) before is not queued, and a reply ' +
+    "the mock cancelled before is STALE-FENCE's, not this rule's. " +
     'For each such response: L_stop = the last played sample of what of it was playing or ' +
     'queued at `speech_started` − `speech_started` (floored at 0). The speaker plays a reply in ' +
     'order, so that audio is the first bytes of it played up to what had been delivered by ' +
