@@ -180,8 +180,23 @@ export const runResultSchema = {
         model: { type: 'string' },
         rules: { type: 'array', items: { type: 'string' } },
         grep: { type: 'string' },
-        scenarios: { type: 'array', items: { type: 'string' } },
+        scenarios: {
+          type: 'array',
+          items: { type: 'string' },
+          description: 'every selected scenario (of all shards, for a --shard run)',
+        },
         long: { type: 'boolean' },
+        shard: {
+          type: 'object',
+          description:
+            "set when this run is one slice (--shard index/count): the result's `scenarios` hold its slice only, `options.scenarios` every selected one",
+          properties: {
+            index: { type: 'integer', minimum: 1 },
+            count: { type: 'integer', minimum: 1 },
+          },
+          required: ['index', 'count'],
+          additionalProperties: false,
+        },
       },
       required: ['speed', 'repeat', 'failOn', 'scenarios'],
       additionalProperties: false,
@@ -222,6 +237,12 @@ export const runResultSchema = {
     scenarios: { type: 'array', items: scenarioResultSchema },
     metrics: { type: 'array', items: metricResultSchema },
     replay: { type: 'string', description: 'a command line that repeats this run' },
+    mergedFrom: {
+      type: 'array',
+      items: { type: 'string' },
+      description:
+        'set by `swaram-conform merge`: the runIds of the shard runs this result joins, by shard index',
+    },
     interrupted: {
       type: 'boolean',
       description:
