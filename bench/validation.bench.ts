@@ -2,6 +2,7 @@ import { parseClientEvent, parseServerEvent } from '../protocol/codec.js';
 import type { ParseResult } from '../protocol/codec.js';
 import type { BenchOptions } from './run.js';
 import { formatCount, measure } from './run.js';
+import { machineLine, median } from './cli-run.js';
 
 /**
  * How many events per second the codec parses and validates, for realistic traffic, against
@@ -205,12 +206,6 @@ function medians(
   return new Map([...samples].map(([label, xs]) => [label, median(xs)]));
 }
 
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 /** The ratio the target is stated in (≤ 1.3× of JSON.parse on Buffer frames, issue 13). */
 export const TARGET_RATIO = 1.3;
 
@@ -231,6 +226,7 @@ export function run(options: BenchOptions): void {
     type: 'input_audio_buffer.append',
     audio: `${chunk(7).slice(0, 3000)}\n${chunk(7).slice(3000)}`,
   });
+  console.log(machineLine());
   console.log(
     `events per CPU-second, medians of ${rounds} interleaved round(s) of ${timing.durationMs} ms per row; ` +
       `target: Buffer rows ≤ ×${TARGET_RATIO} of JSON.parse(Buffer→utf8)` +
