@@ -34,6 +34,15 @@ function verdictsOf(result: RunResult): string {
   });
 }
 
+/** The rules whose status differs between two results, as `ID a→b`. */
+function ruleDiff(a: RunResult, b: RunResult): string {
+  const other = new Map(b.rules.map((r) => [r.id, r.status]));
+  const diff = a.rules
+    .filter((r) => other.get(r.id) !== r.status)
+    .map((r) => `${r.id} ${r.status}→${other.get(r.id) ?? 'absent'}`);
+  return diff.length > 0 ? diff.join(', ') : 'rule statuses equal; per-run verdicts differ';
+}
+
 function realTime(result: RunResult): { sumMs: number; longestMs: number } {
   const durations = result.scenarios.flatMap((s) => s.runs.map((r) => r.durationMs));
   return { sumMs: durations.reduce((a, b) => a + b, 0), longestMs: Math.max(...durations) };
@@ -63,6 +72,7 @@ async function fanOut(scenarioArgs: string[], shards: number, whole: CliRun): Pr
     `  ${shards} shards side by side: ${(shardsMs / 1000).toFixed(1)} s (each: ${runs.map((r) => (r.wallMs / 1000).toFixed(1)).join(', ')} s), merge ${(mergeMs / 1000).toFixed(1)} s; ` +
       `merged verdicts ${same ? 'equal' : 'DIFFER from'} the unsharded run's (${merged.summary.line})`,
   );
+  if (!same) console.log(`    differences (unsharded → merged): ${ruleDiff(whole.result, merged)}`);
   for (const r of runs) dropRun(r);
   rmSync(out, { recursive: true, force: true });
 }
