@@ -93,7 +93,7 @@ function line(label: string, xs: readonly number[], base?: readonly number[]): s
 export async function run(options: BenchOptions): Promise<void> {
   const jobs = defaultJobs();
   const plan = options.quick
-    ? { alone: 2, together: 0, ws: 50 }
+    ? { alone: 1, together: 0, ws: 50 }
     : { alone: 10, together: 4 * jobs, ws: 500 };
   console.log(machineLine());
   console.log(
