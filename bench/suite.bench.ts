@@ -106,6 +106,17 @@ export async function run(options: BenchOptions): Promise<void> {
   const same = runs.every((r) => verdictsOf(r.result) === verdictsOf(runs[0]!.result));
   if (runs.length > 1)
     console.log(`  verdicts of the ${runs.length} runs: ${same ? 'identical' : 'DIFFER'}`);
+  for (const r of runs.slice(1))
+    if (verdictsOf(r.result) !== verdictsOf(runs[0]!.result))
+      console.log(`    run 1 → a later run: ${ruleDiff(runs[0]!.result, r.result)}`);
+  for (const r of runs)
+    if (r.result.summary.exitCode !== 0)
+      console.log(
+        `    ${r.result.summary.line}: ${r.result.rules
+          .filter((x) => x.status === 'fail')
+          .map((x) => `${x.id}: ${x.reason}`)
+          .join(' | ')}`,
+      );
   await fanOut(scenarioArgs, 2, runs[0]!);
   for (const r of runs) dropRun(r);
 }

@@ -57,8 +57,8 @@ describe('plan order', () => {
     expect(parseShard(' 2/4 ')).toEqual({ index: 2, count: 4 });
     for (const bad of ['0/2', '3/2', '2', 'a/b', '1/0'])
       expect(() => parseShard(bad)).toThrow(/give i\/n with 1 ≤ i ≤ n/);
-    expect(defaultJobs(1)).toBe(4);
-    expect(defaultJobs(2)).toBe(8);
+    expect(defaultJobs(1)).toBe(3);
+    expect(defaultJobs(2)).toBe(6);
     expect(defaultJobs(64)).toBe(8);
   });
 });

@@ -49,7 +49,7 @@ export interface ConformanceOptions {
   /** Runs per scenario. Default 1. */
   repeat?: number;
   /**
-   * Scenario runs at once. Default {@link defaultJobs}: 4 per core, at most 8 (1 on a
+   * Scenario runs at once. Default {@link defaultJobs}: 3 per core, at most 8 (1 on a
    * FakeClock). Runs start longest first.
    */
   jobs?: number;
