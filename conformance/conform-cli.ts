@@ -192,7 +192,7 @@ function runOptions(y: Argv) {
       alias: 'j',
       requiresArg: true,
       coerce: wholeNumber('--jobs', 1),
-      describe: `scenario runs at once, longest first [number] [default: ${defaultJobs()} here: ${JOBS_PER_CORE} per core, at most ${MAX_DEFAULT_JOBS}; runs mostly wait on real-time audio]`,
+      describe: `scenario runs at once (several: longest first) [number] [default: ${defaultJobs()} here: ${JOBS_PER_CORE} per core, at most ${MAX_DEFAULT_JOBS}; runs mostly wait on real-time audio]`,
     })
     .option('shard', {
       type: 'string',

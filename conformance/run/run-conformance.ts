@@ -50,7 +50,7 @@ export interface ConformanceOptions {
   repeat?: number;
   /**
    * Scenario runs at once. Default {@link defaultJobs}: 3 per core, at most 8 (1 on a
-   * FakeClock). Runs start longest first.
+   * FakeClock). With more than one, runs start longest first.
    */
   jobs?: number;
   /**
@@ -156,7 +156,9 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const queued: Array<{ scenario: Scenario; run: number }> = [];
   for (const scenario of runnable)
     for (let run = 1; run <= repeat; run++) queued.push({ scenario, run });
-  const jobs = longestFirst(queued);
+  const size = Math.max(1, options.jobs ?? (fake ? 1 : defaultJobs()));
+  // One at a time, the order changes nothing but what the terminal shows: keep the registry's.
+  const jobs = size > 1 ? longestFirst(queued) : queued;
   const { signal } = options;
   const runOne = async ({ scenario, run }: { scenario: Scenario; run: number }) => {
     options.reporter?.onScenarioStart?.(scenario, run);
@@ -178,10 +180,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     tally.addScenarioRun(scenario, run, outcome, verdicts, file);
     options.reporter?.onScenarioEnd?.(scenario, run, verdicts, outcome);
   };
-  const interrupted = await untilDoneOrAborted(
-    pool(jobs, Math.max(1, options.jobs ?? (fake ? 1 : defaultJobs())), runOne, signal),
-    signal,
-  );
+  const interrupted = await untilDoneOrAborted(pool(jobs, size, runOne, signal), signal);
   tally.judgeAcrossRuns();
 
   const aggregated = aggregateRun(plan, tally, options, clock.now() - began);
