@@ -11,6 +11,8 @@ import {
 import { packageRoot } from '../protocol/package-root.js';
 import { DEFAULT_BUDGETS } from './metrics/budgets.js';
 import { RULES } from './rules/catalogue.js';
+import { mergeRuns } from './run/merge-runs.js';
+import { defaultJobs, JOBS_PER_CORE, MAX_DEFAULT_JOBS, parseShard } from './run/plan-order.js';
 import { displayPath, runConformance, type ConformanceOptions } from './run/run-conformance.js';
 import {
   defaultReporters,
@@ -47,7 +49,7 @@ export const BUILTIN_TARGETS: Readonly<Record<string, () => string>> = {
  * exit code (0, or 1 when a rule failed, see --fail-on).
  */
 export async function runConformCli(argv: string[]): Promise<void> {
-  await runCommandLine(NAME, argv, ['list', 'show', 'explore'], (y) =>
+  await runCommandLine(NAME, argv, ['list', 'show', 'explore', 'merge'], (y) =>
     y
       .usage(
         '$0 --target <client> [options]\n\nDrives a swaram client through named scenarios against the mock server, validates\n' +
@@ -66,6 +68,12 @@ export async function runConformCli(argv: string[]): Promise<void> {
         'property-based scenarios: generated cases, the failing one shrunk (docs/explore.md)',
         exploreOptions,
         exploreHandler,
+      )
+      .command(
+        'merge <run-dirs..>',
+        'join the run folders of the shards of one run (--shard i/n) into one run and its reports',
+        mergeOptions,
+        merge,
       )
       .command(
         'list',
@@ -189,10 +197,15 @@ function runOptions(y: Argv) {
     })
     .option('jobs', {
       alias: 'j',
-      default: 1,
       requiresArg: true,
       coerce: wholeNumber('--jobs', 1),
-      describe: 'scenario runs at once [number]',
+      describe: `scenario runs at once (several: longest first) [number] [default: ${defaultJobs()} here: ${JOBS_PER_CORE} per core, at most ${MAX_DEFAULT_JOBS}; runs mostly wait on real-time audio]`,
+    })
+    .option('shard', {
+      type: 'string',
+      requiresArg: true,
+      describe:
+        'run slice i of n of the selected scenarios (CI fan-out), e.g. 2/4; join the slices with `merge`',
     })
     .option('timeout', {
       requiresArg: true,
@@ -255,7 +268,17 @@ function checkRunArgs(a: Record<string, unknown>): true {
     if (Array.isArray(a[flag])) throw new UsageError(`--${flag} given more than once`);
   parseBudgets(a.budget as string[] | undefined);
   parseReporters(a.reporter as string[] | undefined);
+  if (a.shard !== undefined) usage(() => parseShard(String(a.shard)));
   return true;
+}
+
+/** Runs `check`, turning what it throws into a one-line usage error. */
+function usage<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 type RunArgs = Awaited<ReturnType<typeof runOptions>['argv']>;
@@ -304,7 +327,8 @@ export function conformanceOptions(a: RunArgs): ConformanceOptions {
     ...(a.mode ? { mode: a.mode } : {}),
     speed: a.speed,
     repeat: a.repeat,
-    jobs: a.jobs,
+    ...(a.jobs !== undefined ? { jobs: a.jobs } : {}),
+    ...(a.shard !== undefined ? { shard: parseShard(a.shard) } : {}),
     ...(a.timeout !== undefined ? { timeoutMs: a.timeout * 1000 } : {}),
     ...(a['timeout-factor'] !== 1 ? { timeoutFactor: a['timeout-factor'] } : {}),
     handshakeTimeoutMs: a['handshake-timeout'] * 1000,
@@ -436,6 +460,61 @@ async function show(a: ShowArgs): Promise<void> {
   try {
     const { reports } = await showRun(a['run-dir'], reporters);
     if (reporters.includes('terminal')) process.stderr.write(reportList(a['run-dir'], reports));
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    process.stderr.write(`${NAME}: ${error.message}\n`);
+    process.exitCode = USAGE_EXIT_CODE;
+  }
+}
+
+function mergeOptions(y: Argv) {
+  return y
+    .positional('run-dirs', {
+      type: 'string',
+      array: true,
+      demandOption: true,
+      describe: 'the run folders of every shard, reports/<run-id> (any order)',
+    })
+    .option('out', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'the merged run folder [default: reports/<run-id>-merged]',
+    })
+    .option('report-dir', {
+      type: 'string',
+      default: 'reports',
+      requiresArg: true,
+      describe: 'where the merged run folder goes when --out is not given',
+    })
+    .option('reporter', reporterOption)
+    .check((a) => {
+      parseReporters(a.reporter);
+      return true;
+    })
+    .example(
+      '$0 merge shards/*/',
+      'one result and every report from the shard runs (each made with --shard i/n)',
+    )
+    .epilog(
+      'Checks that the folders are every shard of one run (same n, target, options), joins their judgements, scenario\n' +
+        'runs and metric samples, judges the summary again and renders the reporters; the verdicts are those of an\n' +
+        "unsharded run. Exit codes: the merged result's (0 passed, 1 a rule failed, 3 the harness could not judge);\n" +
+        '2 a folder is missing, is not a shard run, or the shards do not belong together.',
+    );
+}
+
+type MergeArgs = Awaited<ReturnType<typeof mergeOptions>['argv']>;
+
+async function merge(a: MergeArgs): Promise<void> {
+  const reporters = parseReporters(a.reporter);
+  try {
+    const { result, dir } = await mergeRuns(a['run-dirs'], {
+      ...(a.out !== undefined ? { out: a.out } : {}),
+      reportDir: a['report-dir'],
+    });
+    const reports = await renderReports(result, dir, reporters);
+    if (reporters.includes('terminal')) process.stderr.write(reportList(dir, reports));
+    process.exitCode = result.summary.exitCode;
   } catch (error) {
     if (!(error instanceof Error)) throw error;
     process.stderr.write(`${NAME}: ${error.message}\n`);

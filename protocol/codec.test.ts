@@ -1058,6 +1058,26 @@ describe('frames', () => {
     expect(parseClientEvent(new Uint8Array(bytes).buffer as unknown as Uint8Array).ok).toBe(true);
   });
 
+  it('checks audio in ASCII byte frames as strictly as in strings (JSON escapes included)', () => {
+    // Node's base64 decoder reads a character by its low byte: "\u0141" would decode as "A".
+    // An ASCII frame that spells a non-ASCII character with an escape must still fail.
+    const escaped = `{"type":"input_audio_buffer.append","audio":"\\u0141${AUDIO.slice(1)}"}`;
+    for (const input of [escaped, Buffer.from(escaped)]) {
+      expect(violationsOf(parseClientEvent(input))[0]).toMatchObject({
+        code: 'invalid_audio',
+        path: '/audio',
+      });
+    }
+    const spaced = `{"type":"input_audio_buffer.append","audio":"${AUDIO.slice(0, 8)} ${AUDIO.slice(9)}"}`;
+    expect(violationsOf(parseClientEvent(Buffer.from(spaced)))[0]).toMatchObject({
+      code: 'invalid_audio',
+    });
+    const parsed = parseClientEvent(Buffer.from(frame));
+    expect(
+      parsed.ok && parsed.event.type === 'input_audio_buffer.append' && parsed.event.audio,
+    ).toBe(AUDIO);
+  });
+
   it('turns anything else into invalid_json without throwing', () => {
     for (const value of [undefined, null, 42, {}, [1, 2], Symbol('x'), () => 1]) {
       const result = parseClientEvent(value as unknown as string);

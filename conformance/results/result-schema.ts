@@ -283,8 +283,23 @@ export const runResultSchema = {
         model: { type: 'string' },
         rules: { type: 'array', items: { type: 'string' } },
         grep: { type: 'string' },
-        scenarios: { type: 'array', items: { type: 'string' } },
+        scenarios: {
+          type: 'array',
+          items: { type: 'string' },
+          description: 'every selected scenario (of all shards, for a --shard run)',
+        },
         long: { type: 'boolean' },
+        shard: {
+          type: 'object',
+          description:
+            "set when this run is one slice (--shard index/count): the result's `scenarios` hold its slice only, `options.scenarios` every selected one",
+          properties: {
+            index: { type: 'integer', minimum: 1 },
+            count: { type: 'integer', minimum: 1 },
+          },
+          required: ['index', 'count'],
+          additionalProperties: false,
+        },
       },
       required: ['speed', 'repeat', 'failOn', 'scenarios'],
       additionalProperties: false,
@@ -326,6 +341,12 @@ export const runResultSchema = {
     metrics: { type: 'array', items: metricResultSchema },
     replay: { type: 'string', description: 'a command line that repeats this run' },
     explore: exploreSchema,
+    mergedFrom: {
+      type: 'array',
+      items: { type: 'string' },
+      description:
+        'set by `swaram-conform merge`: the runIds of the shard runs this result joins, by shard index',
+    },
     interrupted: {
       type: 'boolean',
       description:

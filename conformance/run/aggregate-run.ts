@@ -8,6 +8,7 @@ import type {
   RuleResult,
   RuleRunResult,
   RunResult,
+  ScenarioResult,
 } from '../results/result-schema.js';
 import type { Rule, VerdictStatus } from '../rules/rule.js';
 import type { ConformanceOptions } from './run-conformance.js';
@@ -33,14 +34,7 @@ export function aggregateRun(
   const ruleResults = plan.rules.map((rule) =>
     aggregateRule(rule, tally.judgements.get(rule.id)!, plan.spec.mode === 'wire'),
   );
-  const counts = { pass: 0, fail: 0, warn: 0, skipped: 0, not_observable: 0, harness_error: 0 };
-  for (const r of ruleResults) counts[r.status] += 1;
-  const failing = failingRules(ruleResults, plan.failOn);
-  const harnessErrorRuns = [...tally.scenarioResults.values()].reduce(
-    (n, sr) => n + sr.runs.filter((r) => blockingErrors(r).length > 0).length,
-    0,
-  );
-  const exitCode = exitCodeOf(ruleResults, failing, harnessErrorRuns);
+  const scenarioResults = [...tally.scenarioResults.values()];
   const { spec } = plan;
   return {
     schema: 'swaram-conform/result/1',
@@ -62,23 +56,42 @@ export function aggregateRun(
       ...(plan.model ? { model: plan.model } : {}),
       ...(options.rules ? { rules: options.rules } : {}),
       ...(options.grep ? { grep: options.grep } : {}),
-      scenarios: plan.chosen.map((s) => s.id),
+      scenarios: plan.selected.map((s) => s.id),
       ...(options.long ? { long: true } : {}),
+      ...(plan.shard ? { shard: { ...plan.shard } } : {}),
     },
-    summary: {
-      passed: exitCode === 0,
-      exitCode,
-      harnessErrorRuns,
-      line: summaryLine(exitCode, failing, harnessErrorRuns, tally),
-      counts,
-      failing,
-    },
+    summary: summaryOf(ruleResults, scenarioResults, plan.failOn),
     rules: ruleResults,
     scenarios: plan.chosen
       .map((s) => tally.scenarioResults.get(s.id) ?? plan.skipped.find((x) => x.id === s.id)!)
       .filter(Boolean),
     metrics: metricResults(tally, plan.budgets),
     replay: plan.replayAll,
+  };
+}
+
+/** The summary of a run's result: counts, the rules that decide the exit code, the line. */
+export function summaryOf(
+  ruleResults: RuleResult[],
+  scenarioResults: readonly ScenarioResult[],
+  failOn: RunPlan['failOn'],
+): RunResult['summary'] {
+  const counts = { pass: 0, fail: 0, warn: 0, skipped: 0, not_observable: 0, harness_error: 0 };
+  for (const r of ruleResults) counts[r.status] += 1;
+  const failing = failingRules(ruleResults, failOn);
+  const harnessErrorRuns = scenarioResults.reduce(
+    (n, sr) => n + sr.runs.filter((r) => blockingErrors(r).length > 0).length,
+    0,
+  );
+  const exitCode = exitCodeOf(ruleResults, failing, harnessErrorRuns);
+  const runs = scenarioResults.reduce((n, sr) => n + sr.runs.length, 0);
+  return {
+    passed: exitCode === 0,
+    exitCode,
+    harnessErrorRuns,
+    line: summaryLine(exitCode, failing, harnessErrorRuns, runs),
+    counts,
+    failing,
   };
 }
 
@@ -102,9 +115,8 @@ function summaryLine(
   exitCode: 0 | 1 | 3,
   failing: string[],
   harnessErrorRuns: number,
-  tally: RunTally,
+  runs: number,
 ): string {
-  const runs = [...tally.scenarioResults.values()].reduce((n, sr) => n + sr.runs.length, 0);
   const harness =
     harnessErrorRuns > 0
       ? `; the harness could not judge ${harnessErrorRuns} of ${runs} scenario run(s)`
@@ -127,7 +139,11 @@ export function failingRules(results: RuleResult[], failOn: RunPlan['failOn']): 
 }
 
 /** A rule's overall status: the worst of its judgements; none at all is `skipped`. */
-export function aggregateRule(rule: Rule, runs: RuleRunResult[], wireOnly: boolean): RuleResult {
+export function aggregateRule(
+  rule: Pick<Rule, 'id' | 'level' | 'title' | 'section' | 'needs'>,
+  runs: RuleRunResult[],
+  wireOnly: boolean,
+): RuleResult {
   const base = { id: rule.id, level: rule.level, title: rule.title, section: rule.section, runs };
   if (runs.length === 0) {
     const reason =
@@ -149,24 +165,34 @@ export function aggregateRule(rule: Rule, runs: RuleRunResult[], wireOnly: boole
 }
 
 function metricResults(tally: RunTally, budgets: Record<string, number>): MetricResult[] {
-  return METRICS.map((m) => {
-    const samples = tally.metricSamples.get(m.name) ?? [];
-    const s = summarise(samples.map((x) => x.value));
-    const budget = m.budget !== undefined ? (budgets[m.budget] ?? null) : null;
-    const fig = (v: number | undefined) => (v === undefined ? null : round(v));
-    return {
-      name: m.name,
-      description: `${m.title}: ${m.definition}`,
-      unit: 'ms' as const,
-      budget,
-      count: samples.length,
-      p50: fig(s.p50),
-      p95: fig(s.p95),
-      max: fig(s.max),
-      withinBudget: s.p95 !== undefined && budget !== null ? s.p95 <= budget : null,
-      samples,
-    };
-  });
+  return METRICS.map((m) =>
+    metricResult(
+      { name: m.name, description: `${m.title}: ${m.definition}` },
+      tally.metricSamples.get(m.name) ?? [],
+      m.budget !== undefined ? (budgets[m.budget] ?? null) : null,
+    ),
+  );
+}
+
+/** One metric of the result model: its samples summarised against its p95 budget. */
+export function metricResult(
+  metric: { name: string; description: string },
+  samples: MetricResult['samples'],
+  budget: number | null,
+): MetricResult {
+  const s = summarise(samples.map((x) => x.value));
+  const fig = (v: number | undefined) => (v === undefined ? null : round(v));
+  return {
+    ...metric,
+    unit: 'ms' as const,
+    budget,
+    count: samples.length,
+    p50: fig(s.p50),
+    p95: fig(s.p95),
+    max: fig(s.max),
+    withinBudget: s.p95 !== undefined && budget !== null ? s.p95 <= budget : null,
+    samples,
+  };
 }
 
 function toolVersion(): string {

@@ -98,7 +98,8 @@ describe('runConformance (plan → execute → judge → aggregate → write)', 
     const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as unknown;
     expect(validateRunResult(index)).toMatchObject({ ok: true, result: { interrupted: true } });
     // audio stored once, as a summary, by default
-    const file = await readFile(join(dir, result.scenarios[0]!.runs[0]!.file), 'utf8');
+    const ran = result.scenarios.find((s) => s.id === started[0])!;
+    const file = await readFile(join(dir, ran.runs[0]!.file), 'utf8');
     const frames = (JSON.parse(file) as { trace: { frames: Array<Record<string, unknown>> } }).trace
       .frames;
     const append = frames.find(

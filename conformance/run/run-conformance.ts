@@ -16,6 +16,7 @@ import {
   writeScenarioRun,
   type AudioStorage,
 } from './run-files.js';
+import { defaultJobs, longestFirst, type Shard } from './plan-order.js';
 import { planRun, type RunPlan } from './run-plan.js';
 import { runScenario, type RunScenarioOptions, type ScenarioRun } from './run-scenario.js';
 import { RunTally } from './run-tally.js';
@@ -52,8 +53,17 @@ export interface ConformanceOptions {
   speed?: number;
   /** Runs per scenario. Default 1. */
   repeat?: number;
-  /** Scenarios run at once. Default 1. */
+  /**
+   * Scenario runs at once. Default {@link defaultJobs}: 3 per core, at most 8 (1 on a
+   * FakeClock). With more than one, runs start longest first.
+   */
   jobs?: number;
+  /**
+   * Run only slice `index` of `count` (`--shard i/n`): a deterministic share of the selected
+   * scenarios, balanced by expected duration; `swaram-conform merge` joins the slices' run
+   * folders into one result.
+   */
+  shard?: Shard;
   /** Multiplies every wait inside scenarios (slow clients, loaded machines). Default 1. */
   timeoutFactor?: number;
   /** Longest one scenario run may take, ms. Default: each scenario's own (30–60 s at speed 1). */
@@ -132,7 +142,8 @@ export interface ConformanceRun {
  */
 export async function runConformance(options: ConformanceOptions): Promise<ConformanceRun> {
   const clock = options.clock ?? realClock;
-  if (clock instanceof FakeClock && (options.jobs ?? 1) > 1) {
+  const fake = clock instanceof FakeClock;
+  if (fake && (options.jobs ?? 1) > 1) {
     // Each run steps the clock when it is idle; two runs on one fake clock would step it for
     // each other.
     throw new Error('a run on a FakeClock runs one scenario at a time: leave jobs at 1');
@@ -152,9 +163,12 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const began = clock.now();
   const tally = new RunTally(plan);
   const secrets = new Set<string>(Object.values(spec.env ?? {}));
-  const jobs: Array<{ scenario: Scenario; run: number }> = [];
+  const queued: Array<{ scenario: Scenario; run: number }> = [];
   for (const scenario of runnable)
-    for (let run = 1; run <= repeat; run++) jobs.push({ scenario, run });
+    for (let run = 1; run <= repeat; run++) queued.push({ scenario, run });
+  const size = Math.max(1, options.jobs ?? (fake ? 1 : defaultJobs()));
+  // One at a time, the order changes nothing but what the terminal shows: keep the registry's.
+  const jobs = size > 1 ? longestFirst(queued) : queued;
   const { signal } = options;
   const runOne = async ({ scenario, run }: { scenario: Scenario; run: number }) => {
     options.reporter?.onScenarioStart?.(scenario, run);
@@ -176,10 +190,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     tally.addScenarioRun(scenario, run, outcome, verdicts, file);
     options.reporter?.onScenarioEnd?.(scenario, run, verdicts, outcome);
   };
-  const interrupted = await untilDoneOrAborted(
-    pool(jobs, Math.max(1, options.jobs ?? 1), runOne, signal),
-    signal,
-  );
+  const interrupted = await untilDoneOrAborted(pool(jobs, size, runOne, signal), signal);
   tally.judgeAcrossRuns();
 
   const aggregated = aggregateRun(plan, tally, options, clock.now() - began);

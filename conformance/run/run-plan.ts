@@ -9,6 +9,7 @@ import { SCENARIOS } from '../scenarios/index.js';
 import { loadFixtureScenario } from '../scenarios/fixture-scenario.js';
 import { resolveTarget, type TargetSpec } from '../target/resolve-target.js';
 import { Target } from '../target/target.js';
+import { shardScenarios, type Shard } from './plan-order.js';
 import type { ConformanceOptions } from './run-conformance.js';
 
 /** Everything decided before the first scenario runs. */
@@ -23,8 +24,12 @@ export interface RunPlan {
   failOn: NonNullable<ConformanceOptions['failOn']>;
   /** What the client said it supports (empty for wire-only apps). */
   features: Set<string>;
-  /** The selected scenarios, in registry order. */
+  /** Every selected scenario, in registry order (all shards together). */
+  selected: Scenario[];
+  /** The selected scenarios this run runs: all of them, or its shard's slice (`--shard`). */
   chosen: Scenario[];
+  /** `--shard i/n`, when this run is one slice. */
+  shard: Shard | undefined;
   /** The chosen scenarios the client can run. */
   runnable: Scenario[];
   /** The chosen scenarios it cannot, with the reason. */
@@ -72,9 +77,10 @@ export async function planRun(options: ConformanceOptions, clock: Clock): Promis
     spec.mode === 'wire'
       ? new Set<string>()
       : await probeFeatures(spec, clock, options.handshakeTimeoutMs);
-  const chosen = fromFixture
+  const selected = fromFixture
     ? [fromFixture]
     : chooseScenarios(options, new Set(rules.map((r) => r.id)));
+  const chosen = options.shard ? shardScenarios(selected, options.shard) : selected;
   const startedAtIso = new Date().toISOString();
   const runId = `${startedAtIso.replace(/[:.]/g, '-')}-${slug(spec.name)}`;
   const command = options.command ?? 'swaram-conform';
@@ -96,14 +102,16 @@ export async function planRun(options: ConformanceOptions, clock: Clock): Promis
     repeat: options.repeat ?? 1,
     failOn: options.failOn ?? 'must',
     features,
+    selected,
     chosen,
+    shard: options.shard,
     runnable,
     skipped,
     runId,
     startedAtIso,
     dir: resolve(options.reportDir ?? 'reports', runId),
     replayOf,
-    replayAll: `${command} ${targetArg}${options.fixture !== undefined ? ` ${scenarioArg('')}` : ''} --speed ${speed}${options.rules ? ` --rules ${options.rules.join(',')}` : ''}`,
+    replayAll: `${command} ${targetArg}${options.fixture !== undefined ? ` ${scenarioArg('')}` : ''} --speed ${speed}${options.rules ? ` --rules ${options.rules.join(',')}` : ''}${options.shard ? ` ${shardArg(options.shard)}` : ''}`,
   };
 }
 
@@ -175,7 +183,12 @@ async function probeFeatures(
   }
 }
 
-function slug(name: string): string {
+/** The `--shard` flag of a slice, as a command line gives it. */
+export function shardArg(shard: Shard): string {
+  return `--shard ${shard.index}/${shard.count}`;
+}
+
+export function slug(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 40) || 'client';
 }
 

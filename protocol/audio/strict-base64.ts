@@ -27,12 +27,15 @@ const SCRATCH_LIMIT = 64 * 1024;
  * every other non-alphabet character and stops at `=`, so any stray character makes the decoded
  * length fall short of what the length and padding promise. The unused bits of the last
  * character are checked directly.
+ *
+ * @param knownAscii the caller knows `text` is ASCII (the codec does when a whole frame's bytes
+ *   were): skips the UTF-8 length scan, about a third of the cost.
  */
-export function isStrictBase64(text: string): boolean {
+export function isStrictBase64(text: string, knownAscii = false): boolean {
   const length = text.length;
   if (length % 4 !== 0) return false;
   if (length === 0) return true;
-  if (Buffer.byteLength(text, 'utf8') !== length) return false;
+  if (!knownAscii && Buffer.byteLength(text, 'utf8') !== length) return false;
   if (text.indexOf('-') !== -1 || text.indexOf('_') !== -1) return false;
   const padding =
     text.charCodeAt(length - 1) === 61 ? (text.charCodeAt(length - 2) === 61 ? 2 : 1) : 0;
@@ -61,11 +64,11 @@ export function decodedBase64Length(text: string): number {
 /**
  * Why `text` is not acceptable base64 PCM16 audio, as a phrase to follow a field name ("is
  * empty; …"), or `undefined` when it is fine: canonical padded base64, at least one sample,
- * an even number of bytes.
+ * an even number of bytes. `knownAscii`: see {@link isStrictBase64}.
  */
-export function pcm16Base64Problem(text: string): string | undefined {
+export function pcm16Base64Problem(text: string, knownAscii = false): string | undefined {
   if (text.length === 0) return 'is empty; expected base64 of at least one PCM16 sample (2 bytes)';
-  if (!isStrictBase64(text)) return base64Problem(text);
+  if (!isStrictBase64(text, knownAscii)) return base64Problem(text);
   const bytes = decodedBase64Length(text);
   if (bytes % 2 !== 0) {
     return `decodes to ${bytes} bytes; PCM16 needs an even number (2 bytes per sample)`;

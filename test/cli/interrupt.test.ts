@@ -61,6 +61,8 @@ describe('Ctrl-C during a run', () => {
         'reference',
         '--scenario',
         'greeting,tool-call',
+        '--jobs',
+        '1', // one after the other: greeting judged while tool-call is under way
         '--report-dir',
         reportDir,
       ]);
