@@ -140,7 +140,15 @@ export const BUDGET_DEFINITIONS = [
     unit: 'ms',
     source: 'catalogue',
     description:
-      'LIVENESS: a silent dead connection is detected within this (not judged yet: no ping data).',
+      'LIVENESS: a silent dead connection (the mock black-holed it) is noticed within this: the client closes it or reconnects.',
+  },
+  {
+    key: 'liveness.pongMs',
+    value: 10000,
+    unit: 'ms',
+    source: 'ours',
+    description:
+      'LIVENESS: a ping of the mock with no pong while the connection stayed open this long after it is unanswered.',
   },
   {
     key: 'session.ackTimeoutMs',

@@ -45,6 +45,12 @@ export interface RunScenarioOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Clock ms between the in-process mock's pings to the client: more often than the mock's
+ * default, so that most scenarios see a few and LIVENESS judges the pongs.
+ */
+export const RUNNER_PING_INTERVAL_MS = 5000;
+
 /** Harness errors kept per scenario run; one more line says how many were dropped. */
 export const MAX_HARNESS_ERRORS = 100;
 
@@ -91,12 +97,14 @@ export async function runScenario(
   // Filled once the mock is up (its keys are secrets too).
   let redactor = new Redactor(Object.values(options.spec.env ?? {}));
   const server: MockServer = await startMockServer({
+    pingIntervalMs: RUNNER_PING_INTERVAL_MS,
     ...scenario.server,
     fixture,
     speed: clock.speed,
     clock: clock.clock,
     faults: [...(scenario.server?.faults ?? []), ...(scenario.faults ?? [])],
     onConnection: (e) => recorder.connection(e),
+    onControl: (e) => recorder.control(e),
     onFrame: (f) => recordFrame(recorder, f, harnessError),
   });
   redactor = new Redactor([...Object.values(options.spec.env ?? {}), ...server.keys]);

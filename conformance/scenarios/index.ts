@@ -570,6 +570,35 @@ export const SCENARIOS: readonly Scenario[] = [
       await watchThenEnd(3000)(ctx);
     },
   },
+  {
+    id: 'silent-server',
+    title: 'The server goes silent without closing',
+    description:
+      'After one exchange the mock black-holes the connection (a `blackhole` fault): it sends nothing more, stops pinging and stops answering pings, and keeps the socket open, a half-open peer as after a network change. The client must notice by itself (its own pings, or an application-level timeout) and close or reconnect within liveness.detectMs (45 s). The scenario ends when it does, or after the budget plus 5 s of clock time.',
+    family: 'close',
+    fixture: 'greeting',
+    rules: ['LIVENESS'],
+    // Scaled down by speed, while the wait below is clock time: room for it up to speed 4.
+    timeoutMs: 240_000,
+    async script(ctx) {
+      await ready(ctx);
+      await turn(ctx, 0, 1);
+      await playedOut(ctx);
+      const silent = ctx.trace.connections.length;
+      ctx.inject({
+        when: { on: 'time', afterMs: 0 },
+        do: { action: 'blackhole' },
+        session: silent,
+      });
+      // The client's own liveness timers: clock time, whatever the speed.
+      const budgetMs = DEFAULT_BUDGETS['liveness.detectMs'] + 5000;
+      await ctx.until(
+        (t) => t.connections.length > silent || t.connections[silent - 1]?.closedAt !== undefined,
+        { timeoutMs: ctx.clock.toScenarioMs(budgetMs) },
+      );
+      await ctx.end();
+    },
+  },
   // --- modes -------------------------------------------------------------------------------
   {
     id: 'premium-nudges',

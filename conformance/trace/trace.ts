@@ -58,6 +58,21 @@ export interface TraceConnection {
   closeReason: string | undefined;
   /** Who sent the close (or cut the socket). */
   closedBy: 'server' | 'client' | undefined;
+  /**
+   * The WebSocket pings of this connection, both ways, in order, with their pongs (LIVENESS).
+   * Absent in traces recorded before pings were recorded.
+   */
+  pings?: TracePing[];
+}
+
+/** One WebSocket ping on a connection and when its pong came back, as the mock saw them. */
+export interface TracePing {
+  /** When the ping was sent (`server`) or received (`client`). */
+  at: number;
+  /** Who pinged: the mock (its keep-alive) or the client (its own liveness check). */
+  by: 'server' | 'client';
+  /** When the pong arrived (server ping) or went out (client ping); undefined: never. */
+  pongAt: number | undefined;
 }
 
 /** A client or server event type. */
