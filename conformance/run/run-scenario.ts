@@ -144,8 +144,11 @@ export async function runScenario(
     clock,
     scheduler: server.scheduler,
     chunkMs: options.micChunkMs,
-    send: (audio) => {
-      if (target.running) target.send({ type: 'mic.audio', audio });
+    send: (audio, turn) => {
+      if (!target.running) return;
+      // Rules compare what the client sent with what its microphone gave it.
+      action('mic.audio', { bytes: base64Bytes(audio), ...(turn !== undefined ? { turn } : {}) });
+      target.send({ type: 'mic.audio', audio });
     },
   });
   const ctx = createScenarioContext({
@@ -258,6 +261,12 @@ function recordFrame(
     ...f,
     text: `${f.text.slice(0, 200)}… [nested deeper than ${limit} levels, trimmed]`,
   });
+}
+
+/** Bytes of a padded base64 text (the microphone's own, always well formed). */
+function base64Bytes(b64: string): number {
+  const pad = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
+  return (b64.length / 4) * 3 - pad;
 }
 
 /** The session the app asks for unless the scenario says: Malayalam, the fixture's tools. */

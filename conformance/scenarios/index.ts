@@ -16,6 +16,9 @@ const SESSION_RULES = [
   'APPEND-PACE',
 ] as const;
 
+/** The pitch the user sings in `tone-turn`. */
+const TONE_HZ = 440;
+
 /** One greeting exchange, played out, then the app ends the session. */
 async function greet(ctx: ScenarioContext): Promise<void> {
   await ready(ctx);
@@ -90,6 +93,21 @@ export const SCENARIOS: readonly Scenario[] = [
     faults: [{ when: { on: 'connect' }, do: { action: 'hold-session-updated', ms: 1500 } }],
     rules: ['SESSION-FIRST', 'SESSION-ACK', 'APPEND-FORMAT'],
     script: greet,
+  },
+  {
+    id: 'tone-turn',
+    title: 'The user sings a tone',
+    description:
+      "The user's turn is a 440 Hz tone as long as the greeting instead of speech, and the mock answers as usual. APPEND-PACE checks the pitch of the audio the client sent: microphone audio resampled to the wrong rate (16 kHz or 48 kHz sent as 24 kHz) moves it ×1.5 or ×0.5, however it is paced.",
+    family: 'session',
+    fixture: 'greeting',
+    rules: ['APPEND-PACE', 'APPEND-FORMAT', 'APPEND-SIZE'],
+    async script(ctx) {
+      await ready(ctx);
+      await turn(ctx, 0, 1, { toneHz: TONE_HZ });
+      await playedOut(ctx);
+      await ctx.end();
+    },
   },
   {
     id: 'multi-turn',

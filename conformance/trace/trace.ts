@@ -156,8 +156,11 @@ export type TraceObservation = { [T in ObservationType]: TraceObservationOf<T> }
 export interface TraceActionData {
   /** The app asked the client to connect. */
   connect: { model: string; session?: AdapterSession };
-  /** A user utterance in the microphone stream: when it starts and ends (audio ms). */
-  utterance: { turn: number; startMs: number; endMs: number; transcript?: string };
+  /**
+   * A user utterance in the microphone stream: when it starts and ends (audio ms); `toneHz`
+   * when the user sang a pure tone of that pitch instead of the turn's speech.
+   */
+  utterance: { turn: number; startMs: number; endMs: number; transcript?: string; toneHz?: number };
   /** A chunk of user audio fed to the client. */
   'mic.audio': { bytes: number; turn?: number };
   'mic.end': Record<string, never>;
