@@ -9,6 +9,7 @@ import type { Scenario, ScenarioContext } from '../scenarios/scenario.js';
 import { Target } from '../target/target.js';
 import { TARGET_LIMITS, jsonDepth } from '../target/limits.js';
 import { Redactor } from '../target/target-env.js';
+import { crashBlame, isExitError } from '../rules/crash.js';
 import type { Trace } from '../trace/trace.js';
 import { TraceRecorder } from '../trace/trace-recorder.js';
 import { IdleClockDriver } from './idle-clock-driver.js';
@@ -135,10 +136,12 @@ export async function runScenario(
     harnessError(`${f.code}: ${f.message}`, ['flood', 'exited', 'limit'].includes(f.code)),
   );
   // The process ended: nothing more can happen, so the script stops at once. For an adapter
-  // that is a harness error (its `exited` finding); a wire-only app may end on its own.
+  // that is a harness error (its `exited` finding) unless what the mock sent just before
+  // killed it (crashBlame: the client's failure); a wire-only app may end on its own.
   const exited = new Promise<'exited'>((resolve) => target.once('exit', () => resolve('exited')));
   target.on('exit', (e) => {
-    if (wireOnly) action('target-exit', { code: e.code, signal: e.signal });
+    // An adapter's own exit mid-run is recorded too: crashBlame may pin it on the client.
+    if (wireOnly || e.how === 'self') action('target-exit', { code: e.code, signal: e.signal });
   });
   const microphone = new Microphone({
     clock,
@@ -184,6 +187,9 @@ export async function runScenario(
     await server.close();
     await driver?.stop();
     recorder.finish(clock.now());
+    // An adapter's process killed by what the mock sent is the client's failure (a rule
+    // fails, see crashBlame), not a harness error: the run was judged.
+    if (crashBlame(trace)) trace.harnessErrors = trace.harnessErrors.filter((e) => !isExitError(e));
   }
   return {
     trace,

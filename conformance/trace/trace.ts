@@ -179,7 +179,10 @@ export interface TraceActionData {
   fault: { fault: Fault };
   /** A note of the scenario, shown in the report's timeline. */
   note: { text: string };
-  /** A wire-only app's process ended on its own (for an adapter that is a harness error). */
+  /**
+   * The client's process ended on its own: a wire-only app (it may quit), or an adapter mid-run
+   * (a harness error, unless a server frame just before killed it: `crashBlame`).
+   */
   'target-exit': { code: number | null; signal: string | null };
 }
 
