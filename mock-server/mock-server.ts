@@ -433,7 +433,11 @@ function openLogStream(target: string | Writable | undefined): Writable | undefi
   return target === '-' ? process.stdout : createWriteStream(target, { flags: 'a' });
 }
 
-async function generateCertificate(host: string): Promise<{ cert: string; key: string }> {
+/**
+ * A self-signed PEM pair for `host` (and `localhost`), valid 30 days: what `tls: true` serves.
+ * The conformance runner makes one per run for `--tls` and hands the adapter its certificate.
+ */
+export async function generateCertificate(host: string): Promise<{ cert: string; key: string }> {
   const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: 'swaram-mock' }], {
     days: 30,

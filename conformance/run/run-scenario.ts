@@ -44,6 +44,28 @@ export interface RunScenarioOptions {
   passEnv?: readonly string[];
   /** Ends the script early (an interrupted run); the client and the mock stop as usual. */
   signal?: AbortSignal;
+  /**
+   * Serve the mock over `wss:` with this PEM pair; the target trusts the certificate through
+   * `caFile` (a file holding `cert`), given as `NODE_EXTRA_CA_CERTS`, `SSL_CERT_FILE` and
+   * `REQUESTS_CA_BUNDLE`. Not for in-process targets.
+   */
+  tls?: RunnerTls;
+}
+
+/** The runner's TLS for `--tls`: one certificate per run, and the file its adapters trust. */
+export interface RunnerTls {
+  cert: string;
+  key: string;
+  caFile: string;
+}
+
+/** The environment that makes a target trust the runner's certificate (Node, Python, OpenSSL). */
+export function tlsTrustEnv(tls: RunnerTls): Record<string, string> {
+  return {
+    NODE_EXTRA_CA_CERTS: tls.caFile,
+    SSL_CERT_FILE: tls.caFile,
+    REQUESTS_CA_BUNDLE: tls.caFile,
+  };
 }
 
 /**
@@ -82,6 +104,11 @@ export async function runScenario(
   const fixture = await loadFixture(scenario.fixture);
   const model = options.model ?? scenario.model ?? fixture.model ?? 'mal-realtime-simple';
   const wireOnly = options.spec.mode === 'wire';
+  if (options.tls && isInProcess(options.spec)) {
+    throw new Error(
+      'tls: an in-process target cannot be given the certificate; run the client as a process',
+    );
+  }
   const startedAt = clock.now();
   const recorder = new TraceRecorder({
     scenario: scenario.id,
@@ -97,17 +124,7 @@ export async function runScenario(
   const harnessError = cappedHarnessErrors(recorder, (text) => redactor.text(text));
   // Filled once the mock is up (its keys are secrets too).
   let redactor = new Redactor(Object.values(options.spec.env ?? {}));
-  const server: MockServer = await startMockServer({
-    pingIntervalMs: RUNNER_PING_INTERVAL_MS,
-    ...scenario.server,
-    fixture,
-    speed: clock.speed,
-    clock: clock.clock,
-    faults: [...(scenario.server?.faults ?? []), ...(scenario.faults ?? [])],
-    onConnection: (e) => recorder.connection(e),
-    onControl: (e) => recorder.control(e),
-    onFrame: (f) => recordFrame(recorder, f, harnessError),
-  });
+  const server = await startRunMock(scenario, fixture, clock, recorder, harnessError, options.tls);
   redactor = new Redactor([...Object.values(options.spec.env ?? {}), ...server.keys]);
 
   const apiKey = scenario.apiKey ?? server.keys[0]!;
@@ -116,6 +133,7 @@ export async function runScenario(
     clock: clock.clock,
     ...(options.handshakeTimeoutMs ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
     ...(options.passEnv ? { passEnv: options.passEnv } : {}),
+    ...(options.tls ? { env: tlsTrustEnv(options.tls) } : {}),
     ...(wireOnly ? { wire: { url: server.url, apiKey, model } } : {}),
   });
   const action: ScenarioContextParts['action'] = (kind, data) => recorder.action(kind, data);
@@ -198,6 +216,29 @@ export async function runScenario(
     durationMs: clock.now() - began,
     redactor,
   };
+}
+
+/** The run's in-process mock: the scenario's fixture and faults, every hook into the trace. */
+function startRunMock(
+  scenario: Scenario,
+  fixture: Fixture,
+  clock: ScenarioClock,
+  recorder: TraceRecorder,
+  harnessError: (message: string) => void,
+  tls: RunnerTls | undefined,
+): Promise<MockServer> {
+  return startMockServer({
+    pingIntervalMs: RUNNER_PING_INTERVAL_MS,
+    ...scenario.server,
+    fixture,
+    speed: clock.speed,
+    clock: clock.clock,
+    faults: [...(scenario.server?.faults ?? []), ...(scenario.faults ?? [])],
+    onConnection: (e) => recorder.connection(e),
+    onControl: (e) => recorder.control(e),
+    ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
+    onFrame: (f) => recordFrame(recorder, f, harnessError),
+  });
 }
 
 /**

@@ -22,12 +22,18 @@ if (!installed) {
 type Verdicts = Map<string, { status: string; reason: string }>;
 
 /** Runs `scenarios` on `target`; verdicts keyed `RULE@scenario`. */
-async function grade(target: string, scenarios: string[], jobs: number): Promise<Verdicts> {
+async function grade(
+  target: string,
+  scenarios: string[],
+  jobs: number,
+  tls = false,
+): Promise<Verdicts> {
   const { result } = await runConformance({
     target,
     scenarios,
     jobs,
     speed: 1,
+    tls,
     reportDir: mkdtempSync(join(tmpdir(), 'swaram-third-party-')),
   });
   const out: Verdicts = new Map();
@@ -49,7 +55,9 @@ describe.skipIf(!installed)('real SDKs against swaram', () => {
         ['malformed-deltas', 'late-deltas', 'tool-call'],
         2,
       ),
-      grade('clients/third-party/openai-realtime-ws', ['close-1013-forever'], 1),
+      // The openai SDK speaks wss: only: the runner serves TLS (--tls), the SDK trusts the
+      // mock's certificate through NODE_EXTRA_CA_CERTS.
+      grade('clients/third-party/openai-realtime-ws', ['close-1013-forever'], 1, true),
     ]);
 
     // agents-realtime: real incompatibilities keep failing.
