@@ -610,10 +610,13 @@ export const SCENARIOS: readonly Scenario[] = [
       });
       // The client's own liveness timers: clock time, whatever the speed.
       const budgetMs = DEFAULT_BUDGETS['liveness.detectMs'] + 5000;
-      await ctx.until(
+      const noticed = await ctx.until(
         (t) => t.connections.length > silent || t.connections[silent - 1]?.closedAt !== undefined,
         { timeoutMs: ctx.clock.toScenarioMs(budgetMs) },
       );
+      // The app ends strictly after the client noticed (on a fake clock the same instant
+      // would be ambiguous: LIVENESS counts only what happened before the app's end).
+      if (noticed) await ctx.sleepClockMs(500);
       await ctx.end();
     },
   },
