@@ -231,6 +231,12 @@ function runOptions(y: Argv) {
       requiresArg: true,
       describe: 'pass this variable of your environment to the target (repeatable) [string]',
     })
+    .option('tls', {
+      type: 'boolean',
+      default: false,
+      describe:
+        'serve the mock over wss: with a certificate made for this run; the adapter trusts it through NODE_EXTRA_CA_CERTS / SSL_CERT_FILE / REQUESTS_CA_BUNDLE (for SDKs that only speak wss:)',
+    })
     .option('budget', {
       type: 'string',
       array: true,
@@ -333,6 +339,7 @@ export function conformanceOptions(a: RunArgs): ConformanceOptions {
     ...(a['timeout-factor'] !== 1 ? { timeoutFactor: a['timeout-factor'] } : {}),
     handshakeTimeoutMs: a['handshake-timeout'] * 1000,
     ...(a['pass-env']?.length ? { passEnv: a['pass-env'] } : {}),
+    ...(a.tls ? { tls: true } : {}),
     ...(Object.keys(budgets).length > 0 ? { budgets } : {}),
     failOn: a['fail-on'],
     long: a.long,

@@ -15,7 +15,12 @@ import {
 import type { Clock } from './clock.js';
 import { FaultStage } from './faults.js';
 import { redactKey, type FrameLog, type WireFrame } from './frame-log.js';
-import type { ConnectionEvent, SessionInfo, SessionSummary } from './mock-server.js';
+import type {
+  ConnectionEvent,
+  ControlEvent,
+  SessionInfo,
+  SessionSummary,
+} from './mock-server.js';
 import type { Scheduler } from './scheduler.js';
 import { errorEvent, type IdMaker } from './server-events.js';
 import { Session, type Mode } from './session.js';
@@ -50,11 +55,15 @@ export interface ServerContext {
   bufferGraceMs: number;
   /** Ms (real time) without any frame from an admitted client before it is closed; 0: never. */
   idleTimeoutMs: number;
+  /** Ms (server clock) between the server's pings to an admitted client; 0: never. */
+  pingIntervalMs: number;
   /** The next 1-based connection number. */
   nextNumber(): number;
   onFrame?: ((frame: WireFrame) => void) | undefined;
   onConnection?: ((event: ConnectionEvent) => void) | undefined;
   onSessionEnd?: ((summary: SessionSummary) => void) | undefined;
+  /** Sees every ping and pong of an admitted session, both ways. */
+  onControl?: ((event: ControlEvent) => void) | undefined;
 }
 
 /**
@@ -167,6 +176,7 @@ function runSession(
     setTimeout(() => ws.terminate(), 1000).unref();
   };
   const buffered = new SendBufferWatch(ws, ctx.maxBufferedBytes, ctx.bufferGraceMs, slowReader);
+  const pinger = keepAlive(ctx, ws, { session: id, number });
   const stage = new FaultStage(
     {
       write: (text, type) => {
@@ -191,6 +201,7 @@ function runSession(
         ws.terminate();
       },
       nextEventId: () => ctx.ids('event'),
+      silence: () => pinger.silence(),
     },
     ctx.scheduler,
     number,
@@ -361,6 +372,54 @@ function watchIdle(ctx: ServerContext, ws: WebSocket, stage: FaultStage): void {
   };
   timer = setTimeout(check, limit).unref();
   ws.once('close', () => clearTimeout(timer));
+}
+
+/**
+ * Pings an admitted client every `pingIntervalMs` of server clock and answers its pings (the
+ * server has `autoPong` off for this), telling `onControl` of each ping and pong both ways.
+ * `silence()` (a `blackhole` fault) stops both for good: the client sees a half-open peer.
+ */
+function keepAlive(
+  ctx: ServerContext,
+  ws: WebSocket,
+  conn: { session: string; number: number },
+): { silence(): void } {
+  let silent = false;
+  const report = (kind: ControlEvent['kind'], dir: ControlEvent['dir']) => {
+    try {
+      ctx.onControl?.({ ...conn, kind, dir, at: ctx.clock.now() });
+    } catch (error) {
+      reportInternalError(ctx, conn.session, error);
+    }
+  };
+  ws.on('ping', (data) => {
+    report('ping', 'in');
+    if (silent || ws.readyState !== ws.OPEN) return;
+    ws.pong(data);
+    report('pong', 'out');
+  });
+  ws.on('pong', () => report('pong', 'in'));
+  const interval = ctx.pingIntervalMs;
+  let timer: ReturnType<Clock['setTimeout']> | undefined;
+  const tick = () => {
+    timer = undefined;
+    if (silent || ws.readyState !== ws.OPEN) return;
+    ws.ping();
+    report('ping', 'out');
+    timer = ctx.clock.setTimeout(tick, interval);
+  };
+  if (interval > 0 && Number.isFinite(interval)) timer = ctx.clock.setTimeout(tick, interval);
+  const stop = () => {
+    if (timer !== undefined) ctx.clock.clearTimeout(timer);
+    timer = undefined;
+  };
+  ws.once('close', stop);
+  return {
+    silence: () => {
+      silent = true;
+      stop();
+    },
+  };
 }
 
 function reportInternalError(ctx: ServerContext, session: string, error: unknown): void {

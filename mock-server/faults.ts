@@ -18,6 +18,8 @@ export interface FaultHost {
   terminate(): void;
   /** A fresh server `event_id` (the same id scheme as the session's events). */
   nextEventId(): string;
+  /** Stops the socket's pings and pongs (a `blackhole` fault; the stage stops the writes). */
+  silence?(): void;
 }
 
 interface Armed {
@@ -284,6 +286,12 @@ export class FaultStage {
         break;
       case 'raw':
         this.sendRaw(a.text);
+        break;
+      case 'blackhole':
+        this.stalledUntil = Infinity;
+        this.stallQueue = [];
+        this.scheduler.cancel(this.stallTimer);
+        this.host.silence?.();
         break;
       case 'hold-session-updated':
         // Applied in send(): every later session.updated is held this long, or never sent.

@@ -9,6 +9,7 @@ export {
   type SessionInfo,
   type SessionSummary,
   type ConnectionEvent,
+  type ControlEvent,
 } from './mock-server.js';
 export { realClock, FakeClock, type Clock, type TimerHandle } from './clock.js';
 export { Scheduler, type LatenessStats, type ScheduledTask } from './scheduler.js';

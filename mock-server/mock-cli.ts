@@ -19,6 +19,7 @@ import {
 import { redactKey } from './frame-log.js';
 import {
   DEFAULT_IDLE_TIMEOUT_SECONDS,
+  DEFAULT_PING_INTERVAL_MS,
   DEFAULT_TEST_KEY,
   startMockServer,
   type ConnectionEvent,
@@ -160,6 +161,12 @@ function serveOptions(y: Argv) {
       coerce: wholeNumber('--idle-timeout', 0),
       describe: 'seconds a client may send nothing before close 1000 (idle timeout); 0: never',
     })
+    .option('ping-interval', {
+      default: DEFAULT_PING_INTERVAL_MS,
+      requiresArg: true,
+      coerce: wholeNumber('--ping-interval', 0),
+      describe: 'ms between the server\'s WebSocket pings to each client (keep-alive); 0: none',
+    })
     .option('tls', {
       type: 'boolean',
       default: false,
@@ -265,6 +272,7 @@ async function serverOptions(
     ...(a.capacity !== undefined ? { capacity: a.capacity } : {}),
     tokenTtlSeconds: a['token-ttl'],
     idleTimeoutSeconds: a['idle-timeout'],
+    pingIntervalMs: a['ping-interval'],
     tls,
     ...(faults ? { faults } : {}),
     ...(a.log !== undefined ? { log: a.log } : {}),

@@ -36,6 +36,9 @@ export const DEFAULT_TEST_KEY = 'swaram_test_key';
 /** Seconds without a frame from the client before an admitted session is closed. */
 export const DEFAULT_IDLE_TIMEOUT_SECONDS = 300;
 
+/** Ms between the server's pings to each client (`pingIntervalMs`). */
+export const DEFAULT_PING_INTERVAL_MS = 20_000;
+
 /** Options of {@link startMockServer}; every one has a default. */
 export interface MockServerOptions {
   /** A built-in fixture's name, a fixture folder, or a loaded fixture. Default `greeting`. */
@@ -79,6 +82,12 @@ export interface MockServerOptions {
    */
   idleTimeoutSeconds?: number;
   /**
+   * Ms (server clock, so a fake clock steps it) between the server's WebSocket pings to each
+   * admitted client, as a real server's keep-alive; 0 turns them off. Default 20 000. The
+   * server answers the client's pings itself (until a `blackhole` fault silences it).
+   */
+  pingIntervalMs?: number;
+  /**
    * Ms a connection has to finish its HTTP request headers (the WebSocket handshake, or a
    * request to an HTTP endpoint) and, with TLS, its TLS handshake; slower ones are cut.
    * Default 10 000.
@@ -97,6 +106,8 @@ export interface MockServerOptions {
    * it closed (the conformance runner's connection log).
    */
   onConnection?: (event: ConnectionEvent) => void;
+  /** Sees every WebSocket ping and pong of an admitted session, both ways (LIVENESS). */
+  onControl?: (event: ControlEvent) => void;
   /** Random source for jitter; default Math.random. */
   random?: () => number;
   /** Bounds of the frame journal (`GET /sessions/:id/frames`, `server.frames()`). */
@@ -120,6 +131,18 @@ export interface SessionSummary extends SessionInfo {
   closeCode: number;
   closeReason: string;
   closedBy: 'server' | 'client';
+}
+
+/**
+ * A WebSocket ping or pong of an admitted session (see `onControl`): `out` the server sent it,
+ * `in` it came from the client.
+ */
+export interface ControlEvent {
+  session: string;
+  number: number;
+  kind: 'ping' | 'pong';
+  dir: 'in' | 'out';
+  at: number;
 }
 
 /** A connection opened or closed (see `onConnection`). */
@@ -271,6 +294,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     maxPayload: options.maxPayloadBytes ?? 16 * 1024 * 1024,
     // Browsers offer ["realtime", "openai-insecure-api-key.<key>"]; answer "realtime".
     handleProtocols: (protocols) => (protocols.has('realtime') ? 'realtime' : false),
+    // connection.ts answers pings itself, so a `blackhole` fault can stop answering them.
+    autoPong: false,
   });
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
@@ -345,6 +370,8 @@ async function serverContext(
     maxBufferedBytes: options.maxBufferedBytes ?? 4 * 1024 * 1024,
     bufferGraceMs: options.bufferGraceMs ?? 2000,
     idleTimeoutMs: (options.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS) * 1000,
+    pingIntervalMs: options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS,
+    onControl: options.onControl,
     nextNumber: () => 0,
     onFrame: (frame) => {
       journal.frame(frame);
@@ -406,7 +433,11 @@ function openLogStream(target: string | Writable | undefined): Writable | undefi
   return target === '-' ? process.stdout : createWriteStream(target, { flags: 'a' });
 }
 
-async function generateCertificate(host: string): Promise<{ cert: string; key: string }> {
+/**
+ * A self-signed PEM pair for `host` (and `localhost`), valid 30 days: what `tls: true` serves.
+ * The conformance runner makes one per run for `--tls` and hands the adapter its certificate.
+ */
+export async function generateCertificate(host: string): Promise<{ cert: string; key: string }> {
   const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: 'swaram-mock' }], {
     days: 30,

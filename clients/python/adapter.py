@@ -226,6 +226,26 @@ class Adapter:
         send({"type": "reply", "id": cid, "ok": False, "error": {"code": code, "message": message}})
 
 
+def resident_bytes() -> Optional[int]:
+    """This process's resident bytes (Linux /proc), or None where it cannot be read."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+async def sample_memory(adapter: "Adapter") -> None:
+    """A `memory` observation every second (BOUNDED-MEMORY) while the adapter runs."""
+    while not adapter.done.is_set():
+        await asyncio.sleep(1)
+        rss = resident_bytes()
+        if rss is None:
+            return
+        if not adapter.done.is_set():
+            send({"type": "memory", "rss": rss})
+
+
 def read_stdin(loop: asyncio.AbstractEventLoop, adapter: Adapter) -> None:
     """Reads commands on a thread and hands each line to the loop; end of input is shutdown."""
     for raw in sys.stdin.buffer:
@@ -239,7 +259,9 @@ async def main() -> None:
     client = {"name": "swaram-py", "version": swaram_py.__version__, "language": "python"}
     send({"type": "hello", "protocol": PROTOCOL, "client": client, "features": FEATURES})
     threading.Thread(target=read_stdin, args=(loop, adapter), daemon=True).start()
+    sampler = asyncio.ensure_future(sample_memory(adapter))
     await adapter.done.wait()
+    sampler.cancel()
 
 
 if __name__ == "__main__":

@@ -64,6 +64,12 @@ export interface AdapterHostOptions {
   readonly clock?: Clock;
   /** Called to end the process after `shutdown` or end of input. Default `process.exit`. */
   readonly exit?: (code: number) => void;
+  /**
+   * Ms of the host's clock between `memory` observations of this process (BOUNDED-MEMORY);
+   * 0: none. Default 0 here (a host in a test or in the runner's process would report the
+   * wrong process), 1000 with {@link runAdapter} (the adapter program).
+   */
+  readonly memorySampleMs?: number;
 }
 
 type Command = Readonly<Record<string, unknown>> & { readonly type: string; readonly id: number };
@@ -114,6 +120,25 @@ export class AdapterHost {
     });
     lines.on('line', (line) => this.handleLine(line));
     lines.on('close', () => void this.shutdown(undefined));
+    this.sampleMemory(this.options.memorySampleMs ?? 0);
+  }
+
+  /** Reports this process's memory every `everyMs` until shutdown. */
+  private sampleMemory(everyMs: number): void {
+    if (!(everyMs > 0)) return;
+    const tick = () => {
+      if (this.stopping) return;
+      const m = process.memoryUsage();
+      this.observe({ type: 'memory', rss: m.rss, heapUsed: m.heapUsed, external: m.external });
+      this.timer(tick, everyMs);
+    };
+    this.timer(tick, everyMs);
+  }
+
+  /** A timer that never keeps the process alive on its own. */
+  private timer(fn: () => void, ms: number): void {
+    const handle = this.clock.setTimeout(fn, ms) as { unref?: () => void } | undefined;
+    handle?.unref?.();
   }
 
   /** Handles one command line. Never throws: every problem becomes an `ok: false` reply. */
@@ -388,7 +413,7 @@ export class AdapterHost {
 
 /** Starts an adapter on stdin/stdout. */
 export function runAdapter(options: AdapterHostOptions): AdapterHost {
-  const host = new AdapterHost(options);
+  const host = new AdapterHost({ memorySampleMs: 1000, ...options });
   host.start();
   return host;
 }

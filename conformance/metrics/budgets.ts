@@ -12,7 +12,7 @@ export interface BudgetDefinition {
   readonly key: string;
   /** The default value. */
   readonly value: number;
-  readonly unit: 'ms' | 'ratio' | 'count' | 'MB/h';
+  readonly unit: 'ms' | 'ratio' | 'count' | 'MB/h' | 'MB';
   /** `catalogue`: the value the rule catalogue proposes; `ours`: chosen by this project. */
   readonly source: 'catalogue' | 'ours';
   /** What it bounds, in one sentence. */
@@ -140,7 +140,15 @@ export const BUDGET_DEFINITIONS = [
     unit: 'ms',
     source: 'catalogue',
     description:
-      'LIVENESS: a silent dead connection is detected within this (not judged yet: no ping data).',
+      'LIVENESS: a silent dead connection (the mock black-holed it) is noticed within this: the client closes it or reconnects.',
+  },
+  {
+    key: 'liveness.pongMs',
+    value: 10000,
+    unit: 'ms',
+    source: 'ours',
+    description:
+      'LIVENESS: a ping of the mock with no pong while the connection stayed open this long after it is unanswered.',
   },
   {
     key: 'session.ackTimeoutMs',
@@ -210,6 +218,14 @@ export const BUDGET_DEFINITIONS = [
     source: 'ours',
     description:
       'APPEND-PACE: audio sent may exceed the microphone audio fed to the client by at most this factor.',
+  },
+  {
+    key: 'append.pitchTolerance',
+    value: 0.1,
+    unit: 'ratio',
+    source: 'ours',
+    description:
+      'APPEND-PACE: the pitch of a sung tone in the audio sent may differ from the tone by this fraction (a wrong sample rate moves it ×1.5 or ×0.5).',
   },
   {
     key: 'play.jitterMs',
@@ -295,14 +311,39 @@ export const BUDGET_DEFINITIONS = [
     value: 20,
     unit: 'MB/h',
     source: 'catalogue',
-    description: 'BOUNDED-MEMORY: largest memory growth (needs memory samples; see the rule).',
+    description: 'BOUNDED-MEMORY: largest memory growth, MB per hour (MB = MiB).',
   },
   {
     key: 'memory.minSpanMs',
-    value: 600000,
+    value: 20000,
     unit: 'ms',
     source: 'ours',
-    description: 'BOUNDED-MEMORY: memory samples must span at least this long to fit a slope.',
+    description:
+      'BOUNDED-MEMORY: memory samples after the warm-up must span at least this long to fit a slope (long-session at speed 3 gives about 25 s).',
+  },
+  {
+    key: 'memory.warmupMs',
+    value: 5000,
+    unit: 'ms',
+    source: 'ours',
+    description:
+      'BOUNDED-MEMORY: samples this soon after the first are warm-up (loading, first buffers) and not fitted.',
+  },
+  {
+    key: 'memory.windowMs',
+    value: 5000,
+    unit: 'ms',
+    source: 'ours',
+    description:
+      'BOUNDED-MEMORY: the slope goes through the lowest sample of each window this long (after a collection).',
+  },
+  {
+    key: 'memory.noiseMB',
+    value: 4,
+    unit: 'MB',
+    source: 'ours',
+    description:
+      'BOUNDED-MEMORY: growth over the span below this is noise of a garbage-collected runtime, whatever the slope.',
   },
 ] as const satisfies readonly BudgetDefinition[];
 

@@ -1,5 +1,7 @@
 import { slope } from '../metrics/statistics.js';
 import { pcm16Base64Problem } from '../../protocol/codec.js';
+import { base64ToPcm, concatPcm } from '../../protocol/audio/index.js';
+import { tonePitchHz } from '../../protocol/audio/pitch.js';
 import { budget } from '../metrics/budgets.js';
 import { summarise } from '../metrics/statistics.js';
 import type { Evidence, Rule } from './rule.js';
@@ -190,6 +192,46 @@ function rateHint(rate: number): string {
   return '';
 }
 
+/**
+ * The pitch check of APPEND-PACE: when the user sang a tone (an utterance with `toneHz`), the
+ * pitch of the loud part of what the client appended, per connection, against the tone's.
+ * A client that sends 16 kHz audio labelled 24 kHz raises it ×1.5; 48 kHz lowers it ×0.5.
+ */
+function pitchCheck(
+  trace: Trace,
+  tolerance: number,
+): { finding?: string; evidence?: Evidence; note: string } | undefined {
+  const sung = actionsOf(trace, 'utterance').filter((u) => u.data.toneHz !== undefined);
+  if (sung.length === 0) return undefined;
+  const toneHz = sung[0]!.data.toneHz!;
+  const byConnection = new Map<number, Array<WireEvent<'input_audio_buffer.append'>>>();
+  for (const a of wireEvents(trace, 'in', 'input_audio_buffer.append')) {
+    if (a.at < sung[0]!.at) continue;
+    const list = byConnection.get(a.connection) ?? [];
+    byConnection.set(a.connection, list);
+    list.push(a);
+  }
+  let best: { hz: number; first: number; samples: number } | undefined;
+  for (const appends of byConnection.values()) {
+    const parts: Int16Array[] = [];
+    for (const a of appends) {
+      const audio = a.event.audio;
+      if (typeof audio === 'string' && pcm16Base64Problem(audio) === undefined)
+        parts.push(base64ToPcm(audio));
+    }
+    const pcm = concatPcm(...parts);
+    const hz = tonePitchHz(pcm);
+    if (hz !== undefined && (!best || pcm.length > best.samples))
+      best = { hz, first: appends[0]!.index, samples: pcm.length };
+  }
+  if (!best) return { note: `no ${toneHz} Hz tone found in the audio sent` };
+  const ratio = best.hz / toneHz;
+  const heard = `the ${toneHz} Hz tone of the microphone arrived at ${Math.round(best.hz)} Hz`;
+  if (Math.abs(ratio - 1) <= tolerance) return { note: heard };
+  const finding = `pitch ×${ratio.toFixed(2)}${rateHint(1 / ratio)}`;
+  return { finding, evidence: frameEvidence(trace, best.first, heard), note: heard };
+}
+
 /** APPEND-PACE: live audio at real-time pace. */
 export const appendPace: Rule = {
   id: 'APPEND-PACE',
@@ -210,8 +252,9 @@ export const appendPace: Rule = {
     'are divided by it. When the runner fed the microphone, the audio sent may not exceed the ' +
     'audio fed by more than `append.micRatioMax` (plus one chunk): more is resampling with the ' +
     'wrong rate. The largest burst (audio sent ahead of real time over any interval) is ' +
-    'reported. The catalogue also proposes detecting a wrong rate from a known tone; the ' +
-    'runner feeds no such tone yet, so the rate is judged from timing and byte counts only. ' +
+    'reported. When the user sings a known tone (scenario `tone-turn`), the pitch of the loud ' +
+    'part of the audio the client sent must match it within `append.pitchTolerance`: 16 kHz ' +
+    'audio sent as 24 kHz raises it ×1.5, 48 kHz lowers it ×0.5, whatever the pacing. ' +
     'Real-world failure: files pushed faster than real time break server VAD timing and ' +
     'barge-in; a wrong sample rate makes the user sound slowed down or chipmunked.',
   sources: ['gradio-app/fastrtc#286'],
@@ -265,11 +308,18 @@ export const appendPace: Rule = {
         );
       }
     }
+    const pitch = pitchCheck(trace, budget(context, 'append.pitchTolerance'));
+    if (pitch) {
+      judged += 1;
+      if (pitch.finding) findings.push(pitch.finding);
+      if (pitch.evidence) evidence.push(pitch.evidence);
+    }
     if (judged === 0) return undefined;
     const burst = `largest burst ${fmtMs(largestBurst)} ahead of real time`;
     if (evidence.length === 0) {
       const r = rates.length > 0 ? `rate ${rates.map((x) => x.toFixed(2)).join(', ')}; ` : '';
-      return pass(`Audio was streamed at real-time pace (${r}${burst}).`);
+      const heard = pitch ? `; ${pitch.note}` : '';
+      return pass(`Audio was streamed at real-time pace (${r}${burst}${heard}).`);
     }
     return fail(
       `Audio was not streamed at real-time pace: ${findings.join('; ')} (${burst}).`,

@@ -354,11 +354,95 @@ describe('CLOSE-CLEAN', () => {
 });
 
 describe('LIVENESS', () => {
-  it('is not observable, never a pass', () => {
-    expect(check(liveness, traceBuilder().handshake().build())?.status).toBe('not_observable');
+  const blackhole = {
+    fault: {
+      when: { on: 'time' as const, afterMs: 0 },
+      do: { action: 'blackhole' as const },
+      session: 1,
+    },
+  };
+
+  it('passes answered pings of the mock', () => {
+    const t = traceBuilder().handshake().ping('server', 3).wait(5000).ping('server', 2).build();
+    const v = check(liveness, t)!;
+    expect(v.status).toBe('pass');
+    expect(v.reason).toContain('2 pings answered');
   });
 
-  it('does not apply without connections', () => {
+  it('fails a ping left unanswered while the connection stayed open', () => {
+    const t = traceBuilder().handshake().ping('server').wait(12_000).close(1000, 'client').build();
+    const v = check(liveness, t)!;
+    expect(v.status).toBe('fail');
+    expect(v.reason).toContain('1 ping of the mock left unanswered');
+  });
+
+  it('does not count a ping whose connection closed before its pong was due', () => {
+    const t = traceBuilder().handshake().ping('server').wait(100).close(1000, 'server').build();
+    expect(check(liveness, t)).toBeUndefined();
+  });
+
+  it('passes a client that cuts a silent connection within the budget (no close frame)', () => {
+    const t = traceBuilder()
+      .handshake()
+      .act('fault', blackhole)
+      .wait(22_000)
+      .close(1006, 'client')
+      .wait(1000)
+      .handshake()
+      .build();
+    const v = check(liveness, t)!;
+    expect(v.status).toBe('pass');
+    expect(v.reason).toContain('silence of connection 1 noticed after 22');
+  });
+
+  it('passes a client that reconnects without closing the silent connection first', () => {
+    const t = traceBuilder().handshake().act('fault', blackhole).wait(30_000).handshake().build();
+    expect(check(liveness, t)?.status).toBe('pass');
+  });
+
+  it('fails a client that sits on a silent connection until the app ends it', () => {
+    const t = traceBuilder()
+      .handshake()
+      .act('fault', blackhole)
+      .wait(50_000)
+      .act('end')
+      .close(1000, 'client')
+      .build();
+    const v = check(liveness, t)!;
+    expect(v.status).toBe('fail');
+    expect(v.reason).toContain('not noticed in 50');
+  });
+
+  it('fails a client that notices only after the budget', () => {
+    const t = traceBuilder()
+      .handshake()
+      .act('fault', blackhole)
+      .wait(60_000)
+      .close(1006, 'client')
+      .build();
+    expect(check(liveness, t)?.reason).toContain('noticed only after 60');
+  });
+
+  it("does not count the silenced connection's pings after the silence", () => {
+    const t = traceBuilder()
+      .handshake()
+      .ping('server', 1)
+      .act('fault', blackhole)
+      .wait(20_000)
+      .ping('client')
+      .wait(10_000)
+      .close(1006, 'client')
+      .build();
+    expect(check(liveness, t)?.status).toBe('pass');
+  });
+
+  it('is not observable when the run ended before the budget', () => {
+    const t = traceBuilder().handshake().act('fault', blackhole).wait(5000).build();
+    expect(check(liveness, t)?.status).toBe('not_observable');
+  });
+
+  it('does not apply without pings or silence', () => {
+    expect(check(liveness, traceBuilder().handshake().build())).toBeUndefined();
     expect(check(liveness, traceBuilder().build())).toBeUndefined();
   });
 });

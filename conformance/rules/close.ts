@@ -4,7 +4,13 @@ import { busyCloses } from '../metrics/episodes.js';
 import type { BusyClose } from '../metrics/episodes.js';
 import type { Evidence, Rule, Verdict } from './rule.js';
 import type { Trace, TraceConnection } from '../trace/trace.js';
-import { connectAskedBetween, hasApp, observationsOf, wireEvents } from '../trace/trace-query.js';
+import {
+  actionsOf,
+  connectAskedBetween,
+  hasApp,
+  observationsOf,
+  wireEvents,
+} from '../trace/trace-query.js';
 import { fmtMs, plural } from '../trace/format.js';
 import {
   fail,
@@ -557,7 +563,61 @@ export const closeClean: Rule = {
   },
 };
 
-/** LIVENESS: pings answered; a dead connection detected. Not observable from the trace today. */
+/** A `blackhole` the runner injected, and a connection it silenced. */
+interface Silence {
+  at: number;
+  connection: TraceConnection;
+}
+
+/** The connections silenced by `blackhole` faults (open when the fault went in, and targeted). */
+function silences(trace: Trace): Silence[] {
+  const out: Silence[] = [];
+  for (const a of actionsOf(trace, 'fault')) {
+    const fault = a.data.fault;
+    if (fault.do.action !== 'blackhole') continue;
+    for (const c of trace.connections) {
+      const targeted =
+        fault.session === undefined || fault.session === 'all' || fault.session === c.number;
+      if (targeted && c.openedAt <= a.at && (c.closedAt ?? Infinity) > a.at)
+        out.push({ at: a.at, connection: c });
+    }
+  }
+  return out;
+}
+
+/**
+ * When the client noticed a silence: it closed (or cut) the silent connection, or opened
+ * another, before the app ended the session (`ended`) or the trace did. Undefined: it did not.
+ */
+function noticedAt(trace: Trace, s: Silence, ended: number | undefined): number | undefined {
+  const c = s.connection;
+  const times = [
+    c.closedBy === 'client' ? c.closedAt : undefined,
+    trace.connections.find((x) => x.number > c.number && x.openedAt >= s.at)?.openedAt,
+  ].filter(
+    (t): t is number =>
+      t !== undefined && t >= s.at && (ended === undefined ? t <= trace.endedAt : t < ended),
+  );
+  return times.length > 0 ? Math.min(...times) : undefined;
+}
+
+/** The server pings no pong answered while the connection stayed open `pongMs` after them. */
+function unansweredPings(trace: Trace, pongMs: number, silenced: readonly Silence[]) {
+  const answered: number[] = [];
+  const unanswered: Array<{ at: number; connection: number }> = [];
+  for (const c of trace.connections) {
+    const silentFrom = silenced.find((s) => s.connection === c)?.at ?? Infinity;
+    const end = Math.min(c.closedAt ?? trace.endedAt, trace.endedAt, silentFrom);
+    for (const p of c.pings ?? []) {
+      if (p.by !== 'server' || p.at >= silentFrom) continue;
+      if (p.pongAt !== undefined) answered.push(p.pongAt - p.at);
+      else if (end - p.at >= pongMs) unanswered.push({ at: p.at, connection: c.number });
+    }
+  }
+  return { answered, unanswered };
+}
+
+/** LIVENESS: pings answered; a silent dead connection noticed. */
 export const liveness: Rule = {
   id: 'LIVENESS',
   level: 'SHOULD',
@@ -565,20 +625,61 @@ export const liveness: Rule = {
   section: 'protocol §1 (connection)',
   description:
     'The client answers WebSocket pings even while idle, and notices a silent dead connection ' +
-    'within `liveness.detectMs` (45 s). Not judged yet: the trace records text frames only, ' +
-    'not ping/pong control frames, and the mock has no fault that stops answering pings (a ' +
-    '`stall` keeps the socket alive at the WebSocket level, so a client relying on pings ' +
-    'rightly sees it as alive). Every trace with a connection therefore gets not_observable, ' +
-    'never a pass. Judging it needs the mock to record pings and pongs in the trace and a ' +
-    '"blackhole" fault that stops pongs. Real-world failure: a half-open socket after a ' +
-    'network change leaves the app "connected" and deaf for minutes.',
+    'within `liveness.detectMs` (45 s). The mock pings every connection (the trace records ' +
+    'each ping and its pong): a ping left unanswered while the connection stayed open ' +
+    '`liveness.pongMs` after it fails. In `silent-server` the mock black-holes the connection ' +
+    'after a reply (a `blackhole` fault: nothing more is sent, no pings, no pongs, the socket ' +
+    'stays open, like a half-open socket after a network change). The client must notice by ' +
+    'itself, with its own pings or an application-level timeout, and close or reconnect: it ' +
+    'passes when it closes the silent connection or opens another within the budget, and fails ' +
+    'when it sits on it longer (or notices only later). A connection of a trace without ' +
+    'pings or silence does not exercise the rule. Real-world failure: a half-open socket after ' +
+    'a network change leaves the app "connected" and deaf for minutes.',
   sources: ['livekit/agents#7363'],
   needs: {},
-  check(trace) {
+  check(trace, context) {
     if (trace.connections.length === 0) return undefined;
-    return notObservable(
-      'The trace has no WebSocket ping/pong records and the mock cannot black-hole a connection, so liveness cannot be judged.',
-    );
+    const detectMs = budget(context, 'liveness.detectMs');
+    const silenced = silences(trace);
+    const pings = unansweredPings(trace, budget(context, 'liveness.pongMs'), silenced);
+    const evidence: Evidence[] = [];
+    const findings: string[] = [];
+    const good: string[] = [];
+    let short: string | undefined;
+    for (const p of pings.unanswered) {
+      evidence.push(
+        timeEvidence(p.at, `the mock's ping on connection ${p.connection} got no pong`),
+      );
+    }
+    if (pings.unanswered.length > 0)
+      findings.push(`${plural(pings.unanswered.length, 'ping')} of the mock left unanswered`);
+    if (pings.answered.length > 0) good.push(`${plural(pings.answered.length, 'ping')} answered`);
+    for (const s of silenced) {
+      const ended = actionsOf(trace, 'end').find((a) => a.at >= s.at)?.at;
+      const end = ended ?? trace.endedAt;
+      const seen = noticedAt(trace, s, ended);
+      const n = s.connection.number;
+      if (seen !== undefined && seen - s.at <= detectMs) {
+        good.push(`the silence of connection ${n} noticed after ${fmtMs(seen - s.at)}`);
+      } else if (seen !== undefined) {
+        findings.push(`the silence of connection ${n} noticed only after ${fmtMs(seen - s.at)}`);
+        evidence.push(
+          timeEvidence(seen, `noticed ${fmtMs(seen - s.at)} after the mock went silent`),
+        );
+      } else if (end - s.at >= detectMs) {
+        findings.push(`the silence of connection ${n} not noticed in ${fmtMs(end - s.at)}`);
+        evidence.push(
+          timeEvidence(s.at, `the mock went silent on connection ${n}; the client sat on it`),
+        );
+      } else {
+        short = `the run ended ${fmtMs(end - s.at)} after the mock went silent on connection ${n}, before the ${fmtMs(detectMs)} budget`;
+      }
+    }
+    if (findings.length > 0)
+      return fail(`Liveness: ${findings.join('; ')} (budget ${fmtMs(detectMs)}).`, evidence);
+    if (short !== undefined) return notObservable(`Liveness cannot be judged: ${short}.`);
+    if (good.length === 0) return undefined;
+    return pass(`Liveness held: ${good.join('; ')}.`);
   },
 };
 

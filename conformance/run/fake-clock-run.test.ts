@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { referenceInProcess } from '../../clients/reference/in-process.js';
+import { SwaramClient } from '../../clients/reference/sdk/index.js';
 import { FakeClock } from '../../mock-server/clock.js';
 import { RULES, judge } from '../rules/catalogue.js';
 import { SCENARIOS } from '../scenarios/index.js';
@@ -18,7 +19,8 @@ const SESSION = [
   'APPEND-PACE',
   'PLAY-ORDER',
 ];
-const NOT_OBSERVABLE = { LIVENESS: 'not_observable', 'BOUNDED-MEMORY': 'not_observable' };
+// The mock pings every 5 s of clock (RUNNER_PING_INTERVAL_MS): every scenario here sees pongs.
+const NOT_OBSERVABLE = { LIVENESS: 'pass' };
 const passes = (ids: string[]) => Object.fromEntries(ids.map((id) => [id, 'pass']));
 
 /**
@@ -64,4 +66,42 @@ describe('a whole scenario on a fake clock, client in process', () => {
       expect(realMs).toBeLessThan(run.durationMs);
     }, 60_000);
   }
+});
+
+describe('silent-server on a fake clock (LIVENESS)', () => {
+  const run = async (pingIntervalMs?: number) => {
+    const scenario = SCENARIOS.find((s) => s.id === 'silent-server')!;
+    const spec = referenceInProcess(
+      pingIntervalMs === undefined
+        ? {}
+        : { createClient: (o) => new SwaramClient({ ...o, pingIntervalMs }) },
+    );
+    const { trace } = await runScenario(scenario, { spec, clock: new FakeClock() });
+    return {
+      trace,
+      verdict: judge(
+        RULES.find((r) => r.id === 'LIVENESS')!,
+        trace,
+      )!,
+    };
+  };
+
+  it('passes the reference client, which pings and cuts the silent connection', async () => {
+    const { trace, verdict } = await run();
+    expect(trace.harnessErrors).toEqual([]);
+    expect(`${verdict.status}: ${verdict.reason}`).toMatch(/^pass: /);
+    expect(verdict.reason).toMatch(/silence of connection 1 noticed after/);
+    // The mock pinged and the client answered; the client's own pings went unanswered at the end.
+    const pings = trace.connections[0]!.pings!;
+    expect(pings.some((p) => p.by === 'server' && p.pongAt !== undefined)).toBe(true);
+    expect(pings.some((p) => p.by === 'client' && p.pongAt === undefined)).toBe(true);
+    expect(trace.connections[0]!.closedBy).toBe('client');
+  }, 60_000);
+
+  it('fails a client without liveness checks, which sits on the dead connection', async () => {
+    const { trace, verdict } = await run(0);
+    expect(trace.connections).toHaveLength(1);
+    expect(verdict.status).toBe('fail');
+    expect(verdict.reason).toMatch(/silence of connection 1 not noticed/);
+  }, 60_000);
 });

@@ -4,8 +4,11 @@ import type { ScenarioClock } from './scenario-clock.js';
 
 /** Options of {@link Microphone}. */
 export interface MicrophoneOptions {
-  /** Where each chunk goes (base64 PCM16), e.g. a `mic.audio` command. */
-  send(audio: string): void;
+  /**
+   * Where each chunk goes (base64 PCM16), e.g. a `mic.audio` command; `turn` is the fixture
+   * turn whose speech it carries (undefined for silence).
+   */
+  send(audio: string, turn: number | undefined): void;
   /** The run's clock (speed included). */
   clock: ScenarioClock;
   /** The mock's scheduler, so chunks and the mock's replies share one timeline. */
@@ -22,7 +25,7 @@ export interface MicrophoneOptions {
 export class Microphone {
   readonly chunkMs: number;
   private readonly silenceChunk: string;
-  private queue: string[] = [];
+  private queue: Array<{ audio: string; turn: number | undefined }> = [];
   private drained: Array<() => void> = [];
   private task: ScheduledTask | undefined;
   private running = false;
@@ -60,11 +63,13 @@ export class Microphone {
   }
 
   /**
-   * Queues speech after what is queued already. Resolves once its last chunk was sent, or
-   * when the microphone stops; at once when it is not running.
+   * Queues speech (of fixture turn `turn`, when it is one) after what is queued already.
+   * Resolves once its last chunk was sent, or when the microphone stops; at once when it is
+   * not running.
    */
-  speak(pcm: Pcm16): Promise<void> {
-    this.queue = this.queue.concat(chunkPcm(pcm, this.chunkMs));
+  speak(pcm: Pcm16, turn?: number): Promise<void> {
+    const chunks = chunkPcm(pcm, this.chunkMs).map((audio) => ({ audio, turn }));
+    this.queue = this.queue.concat(chunks);
     if (!this.running) return Promise.resolve();
     return new Promise<void>((resolve) => this.drained.push(resolve));
   }
@@ -80,7 +85,7 @@ export class Microphone {
   private tick(): void {
     if (!this.running) return;
     const next = this.queue.shift();
-    this.options.send(next ?? this.silenceChunk);
+    this.options.send(next?.audio ?? this.silenceChunk, next?.turn);
     this.fedMs += this.chunkMs;
     if (next !== undefined && this.queue.length === 0) this.release();
     this.ticks += 1;

@@ -1,5 +1,8 @@
-import { relative } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { FakeClock, realClock, type Clock } from '../../mock-server/clock.js';
+import { generateCertificate } from '../../mock-server/mock-server.js';
 import {
   NOT_RUN_REASON,
   type ExploreSummary,
@@ -18,7 +21,12 @@ import {
 } from './run-files.js';
 import { defaultJobs, longestFirst, type Shard } from './plan-order.js';
 import { planRun, type RunPlan } from './run-plan.js';
-import { runScenario, type RunScenarioOptions, type ScenarioRun } from './run-scenario.js';
+import {
+  runScenario,
+  type RunnerTls,
+  type RunScenarioOptions,
+  type ScenarioRun,
+} from './run-scenario.js';
 import { RunTally } from './run-tally.js';
 import { Redactor } from '../target/target-env.js';
 
@@ -72,6 +80,13 @@ export interface ConformanceOptions {
   handshakeTimeoutMs?: number;
   /** Runner environment variables the target gets besides the allow-list (`--pass-env`). */
   passEnv?: string[];
+  /**
+   * Serve the mock over `wss:` (`--tls`) with a self-signed certificate made for this run; the
+   * adapter gets a `wss://` URL in `connect` and trusts the certificate through its
+   * environment (`NODE_EXTRA_CA_CERTS`, `SSL_CERT_FILE`, `REQUESTS_CA_BUNDLE`: a PEM file).
+   * For SDKs that only speak `wss:`. Default false.
+   */
+  tls?: boolean;
   /** Which failures make the exit code 1: `must` (default), `should`, or `warn` (any warn too). */
   failOn?: 'must' | 'should' | 'warn';
   /** Include scenarios marked long (soak). Default false. */
@@ -160,6 +175,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     replayOf: plan.replayOf,
   });
 
+  const tls = options.tls ? await runnerTls() : undefined;
   const began = clock.now();
   const tally = new RunTally(plan);
   const secrets = new Set<string>(Object.values(spec.env ?? {}));
@@ -174,6 +190,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     options.reporter?.onScenarioStart?.(scenario, run);
     const outcome = await runScenario(scenario, {
       ...scenarioOptions(plan, options, clock),
+      ...(tls ? { tls } : {}),
       signal,
     });
     for (const s of outcome.redactor.values) secrets.add(s);
@@ -190,7 +207,11 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     tally.addScenarioRun(scenario, run, outcome, verdicts, file);
     options.reporter?.onScenarioEnd?.(scenario, run, verdicts, outcome);
   };
-  const interrupted = await untilDoneOrAborted(pool(jobs, size, runOne, signal), signal);
+  const interrupted = await untilDoneOrAborted(pool(jobs, size, runOne, signal), signal).finally(
+    () => {
+      if (tls) rmSync(dirname(tls.caFile), { recursive: true, force: true });
+    },
+  );
   tally.judgeAcrossRuns();
 
   const aggregated = aggregateRun(plan, tally, options, clock.now() - began);
@@ -199,6 +220,14 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   await writeRunIndex(plan.dir, result, new Redactor(secrets));
   options.reporter?.onRunEnd?.(result, plan.dir);
   return { result, dir: plan.dir };
+}
+
+/** One certificate for the whole run (key generation is slow), its PEM in a temporary file. */
+async function runnerTls(): Promise<RunnerTls> {
+  const pair = await generateCertificate('127.0.0.1');
+  const caFile = join(mkdtempSync(join(tmpdir(), 'swaram-conform-tls-')), 'mock-ca.pem');
+  writeFileSync(caFile, pair.cert);
+  return { ...pair, caFile };
 }
 
 /** How long an interrupted run waits for the scenario runs under way to stop their targets. */

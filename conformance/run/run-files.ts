@@ -99,6 +99,9 @@ export function relativeTrace(trace: Trace, audio: AudioStorage = 'summary'): un
       ...c,
       openedAt: rel(c.openedAt),
       closedAt: rel(c.closedAt),
+      ...(c.pings
+        ? { pings: c.pings.map((p) => ({ ...p, at: rel(p.at), pongAt: rel(p.pongAt) })) }
+        : {}),
     })),
     frames: trace.frames.map((f) => storedFrame(f, audio, rel(f.at)!)),
     observations: trace.observations.map((o) => ({ ...o, at: rel(o.at) })),

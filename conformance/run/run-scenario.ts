@@ -9,6 +9,7 @@ import type { Scenario, ScenarioContext } from '../scenarios/scenario.js';
 import { Target } from '../target/target.js';
 import { TARGET_LIMITS, jsonDepth } from '../target/limits.js';
 import { Redactor } from '../target/target-env.js';
+import { crashBlame, isExitError } from '../rules/crash.js';
 import type { Trace } from '../trace/trace.js';
 import { TraceRecorder } from '../trace/trace-recorder.js';
 import { IdleClockDriver } from './idle-clock-driver.js';
@@ -43,7 +44,35 @@ export interface RunScenarioOptions {
   passEnv?: readonly string[];
   /** Ends the script early (an interrupted run); the client and the mock stop as usual. */
   signal?: AbortSignal;
+  /**
+   * Serve the mock over `wss:` with this PEM pair; the target trusts the certificate through
+   * `caFile` (a file holding `cert`), given as `NODE_EXTRA_CA_CERTS`, `SSL_CERT_FILE` and
+   * `REQUESTS_CA_BUNDLE`. Not for in-process targets.
+   */
+  tls?: RunnerTls;
 }
+
+/** The runner's TLS for `--tls`: one certificate per run, and the file its adapters trust. */
+export interface RunnerTls {
+  cert: string;
+  key: string;
+  caFile: string;
+}
+
+/** The environment that makes a target trust the runner's certificate (Node, Python, OpenSSL). */
+export function tlsTrustEnv(tls: RunnerTls): Record<string, string> {
+  return {
+    NODE_EXTRA_CA_CERTS: tls.caFile,
+    SSL_CERT_FILE: tls.caFile,
+    REQUESTS_CA_BUNDLE: tls.caFile,
+  };
+}
+
+/**
+ * Clock ms between the in-process mock's pings to the client: more often than the mock's
+ * default, so that most scenarios see a few and LIVENESS judges the pongs.
+ */
+export const RUNNER_PING_INTERVAL_MS = 5000;
 
 /** Harness errors kept per scenario run; one more line says how many were dropped. */
 export const MAX_HARNESS_ERRORS = 100;
@@ -75,6 +104,11 @@ export async function runScenario(
   const fixture = await loadFixture(scenario.fixture);
   const model = options.model ?? scenario.model ?? fixture.model ?? 'mal-realtime-simple';
   const wireOnly = options.spec.mode === 'wire';
+  if (options.tls && isInProcess(options.spec)) {
+    throw new Error(
+      'tls: an in-process target cannot be given the certificate; run the client as a process',
+    );
+  }
   const startedAt = clock.now();
   const recorder = new TraceRecorder({
     scenario: scenario.id,
@@ -90,15 +124,7 @@ export async function runScenario(
   const harnessError = cappedHarnessErrors(recorder, (text) => redactor.text(text));
   // Filled once the mock is up (its keys are secrets too).
   let redactor = new Redactor(Object.values(options.spec.env ?? {}));
-  const server: MockServer = await startMockServer({
-    ...scenario.server,
-    fixture,
-    speed: clock.speed,
-    clock: clock.clock,
-    faults: [...(scenario.server?.faults ?? []), ...(scenario.faults ?? [])],
-    onConnection: (e) => recorder.connection(e),
-    onFrame: (f) => recordFrame(recorder, f, harnessError),
-  });
+  const server = await startRunMock(scenario, fixture, clock, recorder, harnessError, options.tls);
   redactor = new Redactor([...Object.values(options.spec.env ?? {}), ...server.keys]);
 
   const apiKey = scenario.apiKey ?? server.keys[0]!;
@@ -107,6 +133,7 @@ export async function runScenario(
     clock: clock.clock,
     ...(options.handshakeTimeoutMs ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
     ...(options.passEnv ? { passEnv: options.passEnv } : {}),
+    ...(options.tls ? { env: tlsTrustEnv(options.tls) } : {}),
     ...(wireOnly ? { wire: { url: server.url, apiKey, model } } : {}),
   });
   const action: ScenarioContextParts['action'] = (kind, data) => recorder.action(kind, data);
@@ -127,21 +154,22 @@ export async function runScenario(
     harnessError(`${f.code}: ${f.message}`, ['flood', 'exited', 'limit'].includes(f.code)),
   );
   // The process ended: nothing more can happen, so the script stops at once. For an adapter
-  // that is a harness error (its `exited` finding); a wire-only app may end on its own.
+  // that is a harness error (its `exited` finding) unless what the mock sent just before
+  // killed it (crashBlame: the client's failure); a wire-only app may end on its own.
   const exited = new Promise<'exited'>((resolve) => target.once('exit', () => resolve('exited')));
   target.on('exit', (e) => {
-    if (wireOnly) action('target-exit', { code: e.code, signal: e.signal });
+    // An adapter's own exit mid-run is recorded too: crashBlame may pin it on the client.
+    if (wireOnly || e.how === 'self') action('target-exit', { code: e.code, signal: e.signal });
   });
   const microphone = new Microphone({
     clock,
     scheduler: server.scheduler,
     chunkMs: options.micChunkMs,
-    send: (audio) => {
+    send: (audio, turn) => {
       if (!target.running) return;
+      // Rules compare what the client sent with what its microphone gave it.
+      action('mic.audio', { bytes: base64Bytes(audio), ...(turn !== undefined ? { turn } : {}) });
       target.send({ type: 'mic.audio', audio });
-      // Recorded for the rules that compare what the client sent with what it was fed
-      // (APPEND-PACE's ratio, MODE-PREMIUM's stall, UNKNOWN-TOLERANT's silence).
-      action('mic.audio', { bytes: Buffer.byteLength(audio, 'base64') });
     },
   });
   const ctx = createScenarioContext({
@@ -177,6 +205,9 @@ export async function runScenario(
     await server.close();
     await driver?.stop();
     recorder.finish(clock.now());
+    // An adapter's process killed by what the mock sent is the client's failure (a rule
+    // fails, see crashBlame), not a harness error: the run was judged.
+    if (crashBlame(trace)) trace.harnessErrors = trace.harnessErrors.filter((e) => !isExitError(e));
   }
   return {
     trace,
@@ -185,6 +216,29 @@ export async function runScenario(
     durationMs: clock.now() - began,
     redactor,
   };
+}
+
+/** The run's in-process mock: the scenario's fixture and faults, every hook into the trace. */
+function startRunMock(
+  scenario: Scenario,
+  fixture: Fixture,
+  clock: ScenarioClock,
+  recorder: TraceRecorder,
+  harnessError: (message: string) => void,
+  tls: RunnerTls | undefined,
+): Promise<MockServer> {
+  return startMockServer({
+    pingIntervalMs: RUNNER_PING_INTERVAL_MS,
+    ...scenario.server,
+    fixture,
+    speed: clock.speed,
+    clock: clock.clock,
+    faults: [...(scenario.server?.faults ?? []), ...(scenario.faults ?? [])],
+    onConnection: (e) => recorder.connection(e),
+    onControl: (e) => recorder.control(e),
+    ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
+    onFrame: (f) => recordFrame(recorder, f, harnessError),
+  });
 }
 
 /**
@@ -254,6 +308,12 @@ function recordFrame(
     ...f,
     text: `${f.text.slice(0, 200)}… [nested deeper than ${limit} levels, trimmed]`,
   });
+}
+
+/** Bytes of a padded base64 text (the microphone's own, always well formed). */
+function base64Bytes(b64: string): number {
+  const pad = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
+  return (b64.length / 4) * 3 - pad;
 }
 
 /** The session the app asks for unless the scenario says: Malayalam, the fixture's tools. */

@@ -1,3 +1,4 @@
+import { crashBlame, isExitError } from '../rules/crash.js';
 import { judge, judgeRuns } from '../rules/catalogue.js';
 import { METRICS } from '../metrics/metrics.js';
 import type { RuleRunResult, RunResult, ScenarioResult } from '../results/result-schema.js';
@@ -39,8 +40,14 @@ export class RunTally {
     listOf(this.traces, scenario.id).push(trace);
     const verdicts = new Map<string, Verdict>();
     const exercised = new Set(scenario.rules);
+    const crash = crashBlame(trace);
+    // The exit was the client's crash, judged below: not a harness error that blocks the run.
+    if (crash) trace.harnessErrors = trace.harnessErrors.filter((e) => !isExitError(e));
     for (const rule of this.plan.rules) {
-      let v = connectVerdict(rule.id, trace) ?? judge(rule, trace, { budgets: this.plan.budgets });
+      let v =
+        (crash?.rule === rule.id ? crash.verdict : undefined) ??
+        connectVerdict(rule.id, trace) ??
+        judge(rule, trace, { budgets: this.plan.budgets });
       if (exercised.has(rule.id)) v = underHarnessErrors(v, trace);
       if (!v) continue;
       verdicts.set(rule.id, v);

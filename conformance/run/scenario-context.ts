@@ -1,3 +1,4 @@
+import { tone } from '../../protocol/audio/index.js';
 import type { Fault } from '../../protocol/fixture/fault-schema.js';
 import type { Fixture } from '../../protocol/fixture/fixture.js';
 import type { MockServer } from '../../mock-server/mock-server.js';
@@ -82,17 +83,20 @@ export function createScenarioContext(parts: ScenarioContextParts): ScenarioCont
       }
       microphone.start();
     },
-    async say(turn) {
+    async say(turn, options = {}) {
       const t = parts.fixture.turns[turn];
       if (!t || wireOnly) return;
       const startMs = microphone.queueEndMs;
+      const { toneHz } = options;
       action('utterance', {
         turn,
         startMs,
         endMs: startMs + t.user.durationMs,
         transcript: t.user.transcript,
+        ...(toneHz !== undefined ? { toneHz } : {}),
       });
-      await microphone.speak(t.user.pcm);
+      const pcm = toneHz !== undefined ? tone(toneHz, t.user.durationMs) : t.user.pcm;
+      await microphone.speak(pcm, turn);
     },
     wire(type, o = {}) {
       const dir = o.dir ?? 'out';

@@ -16,6 +16,9 @@ const SESSION_RULES = [
   'APPEND-PACE',
 ] as const;
 
+/** The pitch the user sings in `tone-turn`. */
+const TONE_HZ = 440;
+
 /** One greeting exchange, played out, then the app ends the session. */
 async function greet(ctx: ScenarioContext): Promise<void> {
   await ready(ctx);
@@ -90,6 +93,21 @@ export const SCENARIOS: readonly Scenario[] = [
     faults: [{ when: { on: 'connect' }, do: { action: 'hold-session-updated', ms: 1500 } }],
     rules: ['SESSION-FIRST', 'SESSION-ACK', 'APPEND-FORMAT'],
     script: greet,
+  },
+  {
+    id: 'tone-turn',
+    title: 'The user sings a tone',
+    description:
+      "The user's turn is a 440 Hz tone as long as the greeting instead of speech, and the mock answers as usual. APPEND-PACE checks the pitch of the audio the client sent: microphone audio resampled to the wrong rate (16 kHz or 48 kHz sent as 24 kHz) moves it ×1.5 or ×0.5, however it is paced.",
+    family: 'session',
+    fixture: 'greeting',
+    rules: ['APPEND-PACE', 'APPEND-FORMAT', 'APPEND-SIZE'],
+    async script(ctx) {
+      await ready(ctx);
+      await turn(ctx, 0, 1, { toneHz: TONE_HZ });
+      await playedOut(ctx);
+      await ctx.end();
+    },
   },
   {
     id: 'multi-turn',
@@ -571,6 +589,38 @@ export const SCENARIOS: readonly Scenario[] = [
       // a few seconds on the new connection, long enough for APPEND-PACE to judge the pace
       // after its held audio is flushed rather than the flush alone.
       await watchThenEnd(5000)(ctx);
+    },
+  },
+  {
+    id: 'silent-server',
+    title: 'The server goes silent without closing',
+    description:
+      'After one exchange the mock black-holes the connection (a `blackhole` fault): it sends nothing more, stops pinging and stops answering pings, and keeps the socket open, a half-open peer as after a network change. The client must notice by itself (its own pings, or an application-level timeout) and close or reconnect within liveness.detectMs (45 s). The scenario ends when it does, or after the budget plus 5 s of clock time.',
+    family: 'close',
+    fixture: 'greeting',
+    rules: ['LIVENESS'],
+    // Scaled down by speed, while the wait below is clock time: room for it up to speed 4.
+    timeoutMs: 240_000,
+    async script(ctx) {
+      await ready(ctx);
+      await turn(ctx, 0, 1);
+      await playedOut(ctx);
+      const silent = ctx.trace.connections.length;
+      ctx.inject({
+        when: { on: 'time', afterMs: 0 },
+        do: { action: 'blackhole' },
+        session: silent,
+      });
+      // The client's own liveness timers: clock time, whatever the speed.
+      const budgetMs = DEFAULT_BUDGETS['liveness.detectMs'] + 5000;
+      const noticed = await ctx.until(
+        (t) => t.connections.length > silent || t.connections[silent - 1]?.closedAt !== undefined,
+        { timeoutMs: ctx.clock.toScenarioMs(budgetMs) },
+      );
+      // The app ends strictly after the client noticed (on a fake clock the same instant
+      // would be ambiguous: LIVENESS counts only what happened before the app's end).
+      if (noticed) await ctx.sleepClockMs(500);
+      await ctx.end();
     },
   },
   // --- modes -------------------------------------------------------------------------------

@@ -82,8 +82,10 @@ export interface ScenarioContext {
   /**
    * Plays the fixture's user turn `turn` into the client's microphone, in real time (scaled by
    * speed); resolves when its last sample was fed. The microphone streams silence otherwise.
+   * With `toneHz` the user sings a pure tone of that pitch for the turn's duration instead of
+   * its speech (APPEND-PACE checks the pitch the client sends: a wrong sample rate moves it).
    */
-  say(turn: number): Promise<void>;
+  say(turn: number, options?: { toneHz?: number }): Promise<void>;
   /** Waits for a wire event (`dir`: `out` = mock → client, default; `in` = client → mock). */
   wire(
     type: string,

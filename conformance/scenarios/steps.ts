@@ -80,13 +80,18 @@ export async function ready(ctx: ScenarioContext, connection = 1): Promise<void>
 }
 
 /**
- * Says turn `index` and waits for the `doneCount`-th `response.done` on the wire; gives up
+ * Says turn `index` (sung as a tone with `say.toneHz`) and waits for the `doneCount`-th `response.done` on the wire; gives up
  * early when the client has closed every connection and opened none for two seconds of clock
  * time (a client that ended its session will not get a reply; whether it reconnects is up to
  * its own timers, which do not speed up with the run).
  */
-export async function turn(ctx: ScenarioContext, index: number, doneCount: number): Promise<void> {
-  await ctx.say(index);
+export async function turn(
+  ctx: ScenarioContext,
+  index: number,
+  doneCount: number,
+  say: { toneHz?: number } = {},
+): Promise<void> {
+  await ctx.say(index, say);
   const deadline = ctx.now() + ctx.clock.toClockMs(30_000);
   while (ctx.now() < deadline) {
     if (countOut(ctx, 'response.done') >= doneCount) return;

@@ -378,6 +378,25 @@ export const audioDroppedObservationSchema = {
   additionalProperties: false,
 } as const;
 
+/**
+ * A memory sample of the client's process (BOUNDED-MEMORY), sent periodically (about once a
+ * second) while the adapter runs. `rss` is resident bytes; `heapUsed` and `external` are the
+ * live bytes of a garbage-collected runtime (JS heap and buffers outside it), when it has them.
+ */
+export const memoryObservationSchema = {
+  $id: 'swaram-adapter:memory',
+  type: 'object',
+  properties: {
+    type: { const: 'memory' },
+    rss: { type: 'integer', minimum: 0 },
+    heapUsed: { type: 'integer', minimum: 0 },
+    external: { type: 'integer', minimum: 0 },
+    ts: tsSchema,
+  },
+  required: ['type', 'rss'],
+  additionalProperties: false,
+} as const;
+
 /** Every observation schema by `type`. */
 export const observationSchemas = {
   connection: connectionObservationSchema,
@@ -388,6 +407,7 @@ export const observationSchemas = {
   'audio.played': audioPlayedObservationSchema,
   'playback.stopped': playbackStoppedObservationSchema,
   'audio.dropped': audioDroppedObservationSchema,
+  memory: memoryObservationSchema,
 } as const;
 
 /** Every schema of a message an adapter may send, by `type`. */

@@ -122,6 +122,21 @@ export class TraceBuilder {
     return this;
   }
 
+  /**
+   * A WebSocket ping on the current connection now, by the mock (`server`) or the client, and
+   * its pong `pongAfterMs` later (never when undefined).
+   */
+  ping(by: 'server' | 'client', pongAfterMs?: number): this {
+    const c = this.connections[this.current - 1];
+    if (!c) throw new Error('ping(): no connection is open; call open() first');
+    (c.pings ??= []).push({
+      at: this.clock,
+      by,
+      pongAt: pongAfterMs === undefined ? undefined : this.clock + pongAfterMs,
+    });
+    return this;
+  }
+
   /** Makes an earlier connection current again. */
   use(connection: number): this {
     if (!this.connections[connection - 1]) throw new Error(`use(): no connection ${connection}`);

@@ -1,5 +1,5 @@
 import { parseClientEvent, parseServerEvent } from '../../protocol/codec.js';
-import type { ConnectionEvent } from '../../mock-server/mock-server.js';
+import type { ConnectionEvent, ControlEvent } from '../../mock-server/mock-server.js';
 import type { WireFrame } from '../../mock-server/frame-log.js';
 import type { Observation } from '../target/adapter-protocol.js';
 import type {
@@ -78,6 +78,7 @@ export class TraceRecorder {
       closeCode: undefined,
       closeReason: undefined,
       closedBy: undefined,
+      pings: [],
     });
     this.changed();
   }
@@ -98,6 +99,24 @@ export class TraceRecorder {
         closeReason: event.reason,
         closedBy: event.closedBy,
       });
+    this.changed();
+  }
+
+  /**
+   * A ping or pong (the mock's `onControl` hook): a ping is added to its connection's
+   * `pings`; a pong answers the oldest unanswered ping of the other side.
+   */
+  control(event: ControlEvent): void {
+    const c = this.trace.connections.find((x) => x.session === event.session);
+    if (!c) return;
+    const pings = (c.pings ??= []);
+    if (event.kind === 'ping') {
+      pings.push({ at: event.at, by: event.dir === 'out' ? 'server' : 'client', pongAt: undefined });
+    } else {
+      const by = event.dir === 'in' ? 'server' : 'client';
+      const ping = pings.find((p) => p.by === by && p.pongAt === undefined);
+      if (ping) ping.pongAt = event.at;
+    }
     this.changed();
   }
 

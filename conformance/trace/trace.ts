@@ -58,6 +58,21 @@ export interface TraceConnection {
   closeReason: string | undefined;
   /** Who sent the close (or cut the socket). */
   closedBy: 'server' | 'client' | undefined;
+  /**
+   * The WebSocket pings of this connection, both ways, in order, with their pongs (LIVENESS).
+   * Absent in traces recorded before pings were recorded.
+   */
+  pings?: TracePing[];
+}
+
+/** One WebSocket ping on a connection and when its pong came back, as the mock saw them. */
+export interface TracePing {
+  /** When the ping was sent (`server`) or received (`client`). */
+  at: number;
+  /** Who pinged: the mock (its keep-alive) or the client (its own liveness check). */
+  by: 'server' | 'client';
+  /** When the pong arrived (server ping) or went out (client ping); undefined: never. */
+  pongAt: number | undefined;
 }
 
 /** A client or server event type. */
@@ -141,8 +156,11 @@ export type TraceObservation = { [T in ObservationType]: TraceObservationOf<T> }
 export interface TraceActionData {
   /** The app asked the client to connect. */
   connect: { model: string; session?: AdapterSession };
-  /** A user utterance in the microphone stream: when it starts and ends (audio ms). */
-  utterance: { turn: number; startMs: number; endMs: number; transcript?: string };
+  /**
+   * A user utterance in the microphone stream: when it starts and ends (audio ms); `toneHz`
+   * when the user sang a pure tone of that pitch instead of the turn's speech.
+   */
+  utterance: { turn: number; startMs: number; endMs: number; transcript?: string; toneHz?: number };
   /** A chunk of user audio fed to the client. */
   'mic.audio': { bytes: number; turn?: number };
   'mic.end': Record<string, never>;
@@ -161,7 +179,10 @@ export interface TraceActionData {
   fault: { fault: Fault };
   /** A note of the scenario, shown in the report's timeline. */
   note: { text: string };
-  /** A wire-only app's process ended on its own (for an adapter that is a harness error). */
+  /**
+   * The client's process ended on its own: a wire-only app (it may quit), or an adapter mid-run
+   * (a harness error, unless a server frame just before killed it: `crashBlame`).
+   */
   'target-exit': { code: number | null; signal: string | null };
 }
 

@@ -129,7 +129,10 @@ function conform(
       speed: 1,
       repeat: options.repeat ?? 1,
       jobs,
-      timeoutMs: SCENARIO_LIMIT_MS,
+      // A long scenario (long-session, for BOUNDED-MEMORY) keeps its own limit.
+      ...(scenarios.some((id) => SCENARIOS.find((x) => x.id === id)?.long)
+        ? {}
+        : { timeoutMs: SCENARIO_LIMIT_MS }),
       reportDir,
     }),
   );

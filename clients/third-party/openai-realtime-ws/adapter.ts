@@ -20,15 +20,12 @@
  *   - `error` observations carry the SDK's `OpenAIRealtimeError` as is; the kind comes from the
  *     `error.type` the SDK passes through from swaram (transport errors: `network`).
  *
- * Plain ws: the SDK rewrites every URL to wss: (src/realtime/internal-base.ts, `url.protocol =
- * 'wss'` in buildRealtimeURL, and custom `buildRealtimeURL` results must be wss:). The runner
- * serves plain ws, so for a ws: endpoint the adapter passes the `ws` library's own documented
- * `createConnection` option through the SDK's `options` (forwarded to `new WS.WebSocket`
- * unchanged) with a plain TCP connect: the SDK's code runs unchanged, only the TLS layer under
- * it is left out. TODO(runner --tls): when the runner serves wss:, drop this (the adapter
- * already does for a wss: url) and trust the mock's certificate instead.
+ * wss: only: the SDK rewrites every URL to wss: (src/realtime/internal-base.ts, `url.protocol =
+ * 'wss'` in buildRealtimeURL, and custom `buildRealtimeURL` results must be wss:). Run it with
+ * `swaram-conform --tls`: the mock then serves wss: and the SDK's own TLS connection trusts
+ * the mock's certificate through NODE_EXTRA_CA_CERTS. A ws: URL is refused at `connect` with
+ * a message saying so (the SDK would dial TLS to a plain port and fail).
  */
-import { connect as netConnect, type NetConnectOpts, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import {
   CommandError,
@@ -130,26 +127,18 @@ async function open(command: ConnectCommand): Promise<void> {
   // The app's configuration: swaram's endpoint is <base>/realtime, the SDK adds /realtime and
   // ?model= itself.
   const endpoint = new URL(command.url);
-  const secure = endpoint.protocol === 'wss:';
-  const baseURL = `${secure ? 'https' : 'http'}://${endpoint.host}${endpoint.pathname.replace(/\/realtime\/?$/, '')}`;
+  if (endpoint.protocol !== 'wss:' && process.env.SWARAM_OPENAI_TLS_ONLY !== '1') {
+    throw new CommandError(
+      'unsupported',
+      `the openai SDK speaks wss: only and cannot reach ${endpoint.protocol}// URLs: run swaram-conform with --tls`,
+    );
+  }
+  const baseURL = `https://${endpoint.host}${endpoint.pathname.replace(/\/realtime\/?$/, '')}`;
   const client = new OpenAI({ apiKey: command.apiKey, baseURL });
-  // SWARAM_OPENAI_TLS_ONLY=1 leaves the SDK alone: it then dials TLS to the plain-ws port and
-  // fails, which shows what the SDK does unaided (docs/compatibility.md).
-  const wsOptions: Record<string, unknown> =
-    secure || process.env.SWARAM_OPENAI_TLS_ONLY === '1'
-      ? {}
-      : {
-          // See the header: plain TCP under the SDK's forced wss: URL.
-          createConnection: (options: NetConnectOpts & { host?: string; port?: number }): Socket =>
-            netConnect({ host: options.host ?? '127.0.0.1', port: Number(options.port) }),
-        };
   const session = sdkSession(command.session);
   const s = new Speaker(command.speed, command.reportAudio);
   speaker = s;
-  const conn = new OpenAIRealtimeWS(
-    { model: command.model, reconnect: true, options: wsOptions },
-    client,
-  );
+  const conn = new OpenAIRealtimeWS({ model: command.model, reconnect: true }, client);
   rt = conn;
 
   const watchSocket = () => {

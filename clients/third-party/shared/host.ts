@@ -191,6 +191,14 @@ export function runAdapter(options: {
   send({ type: 'hello', protocol: PROTOCOL, client: options.client, features: options.features });
 
   let stopping = false;
+  // A memory sample of this process every second (BOUNDED-MEMORY); never keeps it alive.
+  const sample = () => {
+    if (stopping) return;
+    const m = process.memoryUsage();
+    send({ type: 'memory', rss: m.rss, heapUsed: m.heapUsed, external: m.external });
+    setTimeout(sample, 1000).unref();
+  };
+  setTimeout(sample, 1000).unref();
   const shutdown = async (id: number | null) => {
     if (stopping) {
       if (id !== null) send({ type: 'reply', id, ok: true });
