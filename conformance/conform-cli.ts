@@ -136,6 +136,11 @@ const SINGLE_FLAGS = [
 ] as const;
 
 function runOptions(y: Argv) {
+  return howToRunOptions(whatToRunOptions(y));
+}
+
+/** Which client, which rules, which scenarios. */
+function whatToRunOptions(y: Argv) {
   return y
     .option('target', {
       alias: 't',
@@ -182,7 +187,12 @@ function runOptions(y: Argv) {
     .option('mode', {
       choices: ['simple', 'premium'] as const,
       describe: "run every scenario in this mode (default: each scenario's own)",
-    })
+    });
+}
+
+/** How to run them: pace, repeats, time limits, environment, reports. */
+function howToRunOptions<T>(y: Argv<T>) {
+  return y
     .option('speed', {
       default: 1,
       requiresArg: true,
