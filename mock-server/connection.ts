@@ -15,12 +15,7 @@ import {
 import type { Clock } from './clock.js';
 import { FaultStage } from './faults.js';
 import { redactKey, type FrameLog, type WireFrame } from './frame-log.js';
-import type {
-  ConnectionEvent,
-  ControlEvent,
-  SessionInfo,
-  SessionSummary,
-} from './mock-server.js';
+import type { ConnectionEvent, ControlEvent, SessionInfo, SessionSummary } from './mock-server.js';
 import type { Scheduler } from './scheduler.js';
 import { errorEvent, type IdMaker } from './server-events.js';
 import { Session, type Mode } from './session.js';

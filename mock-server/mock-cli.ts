@@ -165,7 +165,7 @@ function serveOptions(y: Argv) {
       default: DEFAULT_PING_INTERVAL_MS,
       requiresArg: true,
       coerce: wholeNumber('--ping-interval', 0),
-      describe: 'ms between the server\'s WebSocket pings to each client (keep-alive); 0: none',
+      describe: "ms between the server's WebSocket pings to each client (keep-alive); 0: none",
     })
     .option('tls', {
       type: 'boolean',

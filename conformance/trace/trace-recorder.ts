@@ -111,7 +111,11 @@ export class TraceRecorder {
     if (!c) return;
     const pings = (c.pings ??= []);
     if (event.kind === 'ping') {
-      pings.push({ at: event.at, by: event.dir === 'out' ? 'server' : 'client', pongAt: undefined });
+      pings.push({
+        at: event.at,
+        by: event.dir === 'out' ? 'server' : 'client',
+        pongAt: undefined,
+      });
     } else {
       const by = event.dir === 'in' ? 'server' : 'client';
       const ping = pings.find((p) => p.by === by && p.pongAt === undefined);

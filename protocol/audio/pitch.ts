@@ -12,7 +12,11 @@ const BLOCK = 240;
  * @example
  * tonePitchHz(tone(440, 1000)); // ≈ 440
  */
-export function tonePitchHz(pcm: Pcm16, sampleRate = SAMPLE_RATE, minRms = 1000): number | undefined {
+export function tonePitchHz(
+  pcm: Pcm16,
+  sampleRate = SAMPLE_RATE,
+  minRms = 1000,
+): number | undefined {
   let crossings = 0;
   let loudSamples = 0;
   let previousLoud = false;
