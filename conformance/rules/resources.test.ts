@@ -36,6 +36,13 @@ describe('BOUNDED-MEMORY', () => {
     expect(check(traceBuilder().build())).toBeUndefined();
   });
 
+  it('does not apply to a long trace whose samples cover less than the span it needs', () => {
+    // silent-server: a 26 s trace whose client reported memory for 24 s of it.
+    let b = traceBuilder().handshake();
+    for (let s = 0; s <= 24; s++) b = b.observe('memory', { rss: 40 * 1048576 }).wait(1000);
+    expect(check(b.wait(2000).build())).toBeUndefined();
+  });
+
   it('is not observable on samples spanning too little time after the warm-up', () => {
     const v = judgeMemory(sampled(0, 20), DEFAULT_RULE_CONTEXT);
     expect(v.status).toBe('not_observable');

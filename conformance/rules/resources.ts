@@ -94,8 +94,8 @@ export const boundedMemory: Rule = {
     'Python adapters send one a second. After `memory.warmupMs` the rule fits a least-squares ' +
     'slope through the lowest sample of each `memory.windowMs` (what is left after a ' +
     'collection) and fails growth over `memory.slopeMaxMBPerHour` that also adds more than ' +
-    '`memory.noiseMB` over the span. Traces shorter than the warm-up plus `memory.minSpanMs` ' +
-    'do not exercise it (`long-session` does, with `--long`); a long trace without samples is ' +
+    '`memory.noiseMB` over the span. Traces shorter than the warm-up plus `memory.minSpanMs`, ' +
+    'or whose samples cover less than that, do not exercise it (`long-session` does, with `--long`); a long trace without samples is ' +
     'not_observable, never a pass. The send queue on a slow link is not judged. Real-world ' +
     "failure: players that keep every cancelled reply's buffers grow by megabytes per " +
     'barge-in until the tab or the phone app is killed.',
@@ -105,7 +105,13 @@ export const boundedMemory: Rule = {
     if (trace.connections.length === 0) return undefined;
     const needed = budget(context, 'memory.warmupMs') + budget(context, 'memory.minSpanMs');
     if (trace.endedAt - trace.startedAt < needed) return undefined;
-    return judgeMemory(memorySamples(trace), context);
+    // The adapter does report memory, but its samples cover less than the span a slope needs
+    // (e.g. silent-server: the client's session ends well before the scenario's watch does):
+    // the trace did not exercise the rule. A long trace with no samples stays not_observable.
+    const samples = memorySamples(trace);
+    if (samples.length > 0 && samples[samples.length - 1]!.at - samples[0]!.at < needed)
+      return undefined;
+    return judgeMemory(samples, context);
   },
 };
 
