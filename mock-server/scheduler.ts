@@ -34,6 +34,8 @@ export class Scheduler {
   private timer: TimerHandle | undefined;
   private timerAt = Infinity;
   private lateness = new LatenessRecorder();
+  /** The same since the last {@link takeWindowLateness} (load shedding reads it). */
+  private windowLateness = new LatenessRecorder();
 
   /**
    * @param clock the clock tasks are due on
@@ -78,6 +80,13 @@ export class Scheduler {
     this.lateness = new LatenessRecorder();
   }
 
+  /** Lateness of the tasks run since the last call (or the start), then starts a new window. */
+  takeWindowLateness(): LatenessStats {
+    const stats = this.windowLateness.stats();
+    this.windowLateness.reset();
+    return stats;
+  }
+
   /** Stops the clock timer; pending tasks stay queued but will not run. */
   stop(): void {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
@@ -107,6 +116,7 @@ export class Scheduler {
       this.pop();
       if (top.cancelled) continue;
       this.lateness.record(now - top.at);
+      this.windowLateness.record(now - top.at);
       try {
         top.fn();
       } catch (error) {
@@ -166,6 +176,12 @@ class LatenessRecorder {
     this.buckets[Math.min(this.buckets.length - 1, Math.round(v * 10))]! += 1;
     this.n += 1;
     if (v > this.maxMs) this.maxMs = v;
+  }
+
+  reset(): void {
+    this.buckets.fill(0);
+    this.n = 0;
+    this.maxMs = 0;
   }
 
   stats(): LatenessStats {
