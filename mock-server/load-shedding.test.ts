@@ -11,8 +11,9 @@ const t = { maxLoopDelayMs: 15, maxUtilization: 0.8, maxPacingLatenessMs: 15 };
 const healthy: HealthSample = { loopDelayMs: 2, utilization: 0.1, pacingLatenessMs: 1, live: 10 };
 
 describe('overloadReason (pure: health sample → refuse or not)', () => {
-  it('admits before the first sample and while every figure is under its threshold', () => {
+  it('admits before the first sample, with no live session, and while every figure is under its threshold', () => {
     expect(overloadReason(undefined, 5000, t)).toBeUndefined();
+    expect(overloadReason({ ...healthy, loopDelayMs: 90, live: 0 }, 0, t)).toBeUndefined();
     expect(overloadReason(healthy, 10, t)).toBeUndefined();
     // Exactly at a threshold is still healthy.
     expect(overloadReason({ ...healthy, loopDelayMs: 15, pacingLatenessMs: 15 }, 10, t)).toBe(
@@ -71,14 +72,20 @@ describe('LoadMonitor with a fake health source', () => {
     return { monitor, changes, setLive: (n: number) => (live = n) };
   }
 
-  it('has no sample until the first tick, then the latest one', () => {
-    const { monitor, setLive } = setup([healthy, { ...healthy, loopDelayMs: 40 }]);
+  it('has no sample until the first tick; delays count when two windows in a row show them', () => {
+    const { monitor, setLive } = setup([
+      healthy,
+      { ...healthy, loopDelayMs: 40, pacingLatenessMs: 30, utilization: 0.5 },
+      { ...healthy, loopDelayMs: 50, pacingLatenessMs: 20 },
+    ]);
     expect(monitor.latest).toBeUndefined();
     setLive(7);
     monitor.tick();
     expect(monitor.latest).toEqual({ ...healthy, live: 7 });
-    monitor.tick();
-    expect(monitor.latest?.loopDelayMs).toBe(40);
+    monitor.tick(); // one bad window: a spike, not overload (utilisation is taken as is)
+    expect(monitor.latest).toEqual({ ...healthy, utilization: 0.5, live: 7 });
+    monitor.tick(); // two in a row: the smaller of the two
+    expect(monitor.latest).toMatchObject({ loopDelayMs: 40, pacingLatenessMs: 20 });
   });
 
   it('counts refusals and episodes, and reports when shedding starts and when it admits again', () => {
@@ -87,6 +94,7 @@ describe('LoadMonitor with a fake health source', () => {
       { ...healthy, loopDelayMs: 30 },
       healthy,
     ]);
+    // (The first window counts alone: there is none before it.)
     setLive(50);
     monitor.tick();
     monitor.refused('event loop delay p99 40.0 ms > 15.0 ms', 50, 1000);

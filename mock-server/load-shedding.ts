@@ -49,18 +49,19 @@ const PROJECTION_FLOOR = 0.5;
 /**
  * Why a new session would overload the server, or `undefined` to let it in.
  *
- * Over a threshold now: refuse. Otherwise, once utilisation is at least half the limit, the
- * utilisation is projected to `live + 1` sessions at the sample's cost per session (sessions let
- * in since the sample count too: a burst of connections must not all get in on one stale
- * sample); over the limit: refuse. Recovery needs nothing: the next sample under the limits
- * lets sessions in again.
+ * With no live session the mock cannot be what overloads itself (a busy machine is not
+ * helped by refusing): admit. Over a threshold: refuse. Otherwise, once utilisation is at
+ * least half the limit, the utilisation is projected to `live + 1` sessions at the sample's
+ * cost per session (sessions let in since the sample count too: a burst of connections must
+ * not all get in on one stale sample); over the limit: refuse. Recovery needs nothing: the
+ * next sample under the limits lets sessions in again.
  */
 export function overloadReason(
   sample: HealthSample | undefined,
   live: number,
   t: SheddingThresholds,
 ): string | undefined {
-  if (sample === undefined) return undefined;
+  if (sample === undefined || live === 0) return undefined;
   if (sample.loopDelayMs > t.maxLoopDelayMs) {
     return `event loop delay p99 ${ms(sample.loopDelayMs)} > ${ms(t.maxLoopDelayMs)}`;
   }
@@ -115,6 +116,7 @@ export type SheddingChange =
  */
 export class LoadMonitor {
   private sample: HealthSample | undefined;
+  private lastTaken: HealthSample | undefined;
   private timer: NodeJS.Timeout | undefined;
   private shedding = false;
   private refusedThisEpisode = 0;
@@ -146,9 +148,19 @@ export class LoadMonitor {
     this.source.stop?.();
   }
 
-  /** Takes a sample now (the timer calls this). */
+  /**
+   * Takes a sample now (the timer calls this). Delays count when two windows in a row show
+   * them (the smaller of the two): one GC pause or one moment without the CPU is not overload.
+   */
   tick(): void {
-    this.sample = this.source.take(this.live());
+    const taken = this.source.take(this.live());
+    const before = this.lastTaken ?? taken;
+    this.lastTaken = taken;
+    this.sample = {
+      ...taken,
+      loopDelayMs: Math.min(before.loopDelayMs, taken.loopDelayMs),
+      pacingLatenessMs: Math.min(before.pacingLatenessMs, taken.pacingLatenessMs),
+    };
     if (this.shedding && overloadReason(this.sample, this.live(), this.thresholds) === undefined) {
       this.shedding = false;
       this.onChange?.({ kind: 'admitting', refused: this.refusedThisEpisode, live: this.live() });
