@@ -28,6 +28,8 @@ export interface LoadClientConfig {
   rampPerSecond: number;
   /** Audio ms per wall ms in replies (fixture rate × mock speed); lateness uses it. */
   replyRate: number;
+  /** Idle sessions: connected, silent, asking for nothing (memory per idle session). */
+  idle?: boolean;
   /** Soak behaviours; absent: plain talking sessions. */
   soak?: {
     /** Mean ms between barge-ins of one session. */
@@ -243,9 +245,11 @@ class LoadClient {
           clearTimeout(timeout);
           this.stats.opened += 1;
           this.live.add(s);
-          s.nextMicAt = performance.now();
-          // Staggered first requests: sessions do not all reply in step.
-          setTimeout(() => this.ask(s), Math.random() * 1000);
+          if (!this.config.idle) {
+            s.nextMicAt = performance.now();
+            // Staggered first requests: sessions do not all reply in step.
+            setTimeout(() => this.ask(s), Math.random() * 1000);
+          }
           resolve();
         }
         this.onMessage(s, data);
@@ -271,6 +275,9 @@ class LoadClient {
       const hungMs = now - (s.hungUntil - s.hang!.ms);
       this.stats.longestHangSurvivedMs = Math.max(this.stats.longestHangSurvivedMs, hungMs);
       s.hungUntil = undefined;
+      // What piled up while it did not read arrives at once: not the mock's lateness.
+      s.firstDeltaAt = undefined;
+      s.audioMsBefore = 0;
     }
     // Types by substring, payloads by position: parsing every delta would make the load
     // generator, not the mock, the bottleneck.
@@ -320,7 +327,8 @@ class LoadClient {
     }
     s.audioMsBefore += audioMs;
     const soak = this.config.soak;
-    if (soak && s.speechLeftMs <= 0 && Math.random() < 100 / soak.bargeInEveryMs) {
+    const wallMs = audioMs / this.config.replyRate;
+    if (soak && s.speechLeftMs <= 0 && Math.random() < wallMs / soak.bargeInEveryMs) {
       s.speechLeftMs = 600; // a tone long enough for the VAD: speech_started cancels the reply
       this.stats.bargeIns += 1;
     }
