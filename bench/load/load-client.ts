@@ -263,6 +263,10 @@ class LoadClient {
         } else if (!s.closing && !this.stopped) {
           this.stats.closedByServer[code] = (this.stats.closedByServer[code] ?? 0) + 1;
         }
+        // A soak's caller dials again, after a second, whatever ended the call.
+        if (this.config.soak && !s.closing && !this.stopped) {
+          setTimeout(() => void this.connect(), 1000);
+        }
       });
     });
   }
