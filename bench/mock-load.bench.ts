@@ -15,7 +15,8 @@ const BUDGET_MS = 20;
  * reply whenever the last one ended. The clients run in 2 processes of their own and measure
  * each reply delta's arrival against its schedule. Each N runs `SWARAM_BENCH_RUNS` times
  * (default 3); the medians are printed, for the mock (shedding off: this measures what it
- * carries) and for the baseline. N grows until the mock's median p99 is over budget.
+ * carries) and for the baseline (`SWARAM_BENCH_TARGETS=mock` for the mock alone, e.g. under
+ * `node --cpu-prof`). N grows until the median p99 is over budget.
  */
 export async function run(options: BenchOptions): Promise<void> {
   const sizes = (
@@ -36,7 +37,10 @@ export async function run(options: BenchOptions): Promise<void> {
     '  target     N      p50    p99    max  (lateness at the clients, ms)  deltas/s  server busy  clients busy  lost',
   );
   const held = { mock: 0, baseline: 0 };
-  for (const target of ['baseline', 'mock'] as const) {
+  const targets = (process.env.SWARAM_BENCH_TARGETS ?? 'baseline,mock').split(',') as Array<
+    'baseline' | 'mock'
+  >;
+  for (const target of targets) {
     for (const n of sizes) {
       const results: Measured[] = [];
       for (let r = 0; r < runs; r++) results.push(await measureOnce(target, n, windows));
