@@ -311,8 +311,8 @@ function stripAudio(text: string, field: string): string {
     at += 1;
   }
   const end = text.indexOf('"', at + 1);
-  // Not audio (an escape inside): keep the frame as it came.
-  if (end < 0 || text.lastIndexOf('\\', end) > at) return text;
+  // An escaped quote: not audio (base64 has no backslash); keep the frame as it came.
+  if (end < 0 || text.charCodeAt(end - 1) === 92) return text;
   const bytes = decodedBase64Length(text.slice(at + 1, end));
   const stripped = `${text.slice(0, name)}"${field}":"<${bytes} bytes of audio>"${text.slice(end + 1)}`;
   return Buffer.from(stripped, 'utf8').toString('utf8');
