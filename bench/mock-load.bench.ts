@@ -27,7 +27,7 @@ export async function run(options: BenchOptions): Promise<void> {
   const runs = Number(process.env.SWARAM_BENCH_RUNS ?? (options.quick ? 1 : 3));
   const windows = options.quick
     ? { warmMs: 2000, measureMs: 3000 }
-    : { warmMs: 5000, measureMs: 15_000 };
+    : { warmMs: 3000, measureMs: 10_000 };
   console.log(`  ${machineLine()}`);
   console.log(
     `  N sessions, each: mic appends of 20–100 ms in real time + back-to-back replies; ${runs} run(s) per N, medians; ` +

@@ -49,6 +49,11 @@ describe('overloadReason (pure: health sample → refuse or not)', () => {
     // 0.3 for 2 sessions would project 0.45 per session; under half the limit it is ignored.
     expect(overloadReason({ ...healthy, utilization: 0.3, live: 2 }, 50, t)).toBeUndefined();
     expect(overloadReason({ ...healthy, utilization: 0.3, live: 0 }, 50, t)).toBeUndefined();
+    // Nor with few sessions: 0.7 for 5 sessions is mostly not theirs.
+    expect(overloadReason({ ...healthy, utilization: 0.7, live: 5 }, 6, t)).toBeUndefined();
+    // From 10 on it is: 0.7 for 10 would make 0.77 at 11, 0.84 at 12.
+    expect(overloadReason({ ...healthy, utilization: 0.7, live: 10 }, 10, t)).toBeUndefined();
+    expect(overloadReason({ ...healthy, utilization: 0.7, live: 10 }, 11, t)).toMatch(/84\.0 %/);
   });
 
   it('has defaults tighter than the 20 ms a client may see', () => {

@@ -41,17 +41,20 @@ export const SHEDDING_DEFAULTS: SheddingThresholds = Object.freeze({
 });
 
 /**
- * Below this share of `maxUtilization` the per-session projection is not used: at light load
- * the loop's fixed costs dominate and would make each session look expensive.
+ * Below this share of `maxUtilization`, or with fewer live sessions than
+ * {@link PROJECTION_MIN_LIVE}, the per-session projection is not used: at light load the
+ * loop's fixed costs (and other work in the process) dominate and would make each session look
+ * expensive.
  */
 const PROJECTION_FLOOR = 0.5;
+const PROJECTION_MIN_LIVE = 10;
 
 /**
  * Why a new session would overload the server, or `undefined` to let it in.
  *
  * With no live session the mock cannot be what overloads itself (a busy machine is not
  * helped by refusing): admit. Over a threshold: refuse. Otherwise, once utilisation is at
- * least half the limit, the utilisation is projected to `live + 1` sessions at the sample's
+ * least half the limit with at least 10 sessions, the utilisation is projected to `live + 1` sessions at the sample's
  * cost per session (sessions let in since the sample count too: a burst of connections must
  * not all get in on one stale sample); over the limit: refuse. Recovery needs nothing: the
  * next sample under the limits lets sessions in again.
@@ -71,7 +74,10 @@ export function overloadReason(
   if (sample.utilization > t.maxUtilization) {
     return `event loop utilisation ${pct(sample.utilization)} > ${pct(t.maxUtilization)}`;
   }
-  if (sample.live > 0 && sample.utilization >= PROJECTION_FLOOR * t.maxUtilization) {
+  if (
+    sample.live >= PROJECTION_MIN_LIVE &&
+    sample.utilization >= PROJECTION_FLOOR * t.maxUtilization
+  ) {
     const projected =
       sample.utilization + (sample.utilization / sample.live) * (live + 1 - sample.live);
     if (projected > t.maxUtilization) {

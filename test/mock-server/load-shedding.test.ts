@@ -77,14 +77,24 @@ describe('mock server: load shedding (close 1013 when overloaded)', () => {
     expect(changes[0]).toMatchObject({ kind: 'shedding' });
     expect(changes[0]?.kind === 'shedding' && changes[0].reason).toMatch(/utilisation/);
 
-    // Load gone: the next healthy sample lets sessions in again.
-    await until(async () => (await health(server)).status === 'ok');
-    const after = await TestClient.connect(server.url, { key });
-    await after.next('session.created');
+    // Load gone: a healthy sample lets sessions in again (retried: on a busy machine the
+    // first samples after the spin may still show someone else's load).
+    let after: TestClient | undefined;
+    await until(async () => {
+      const c = await TestClient.connect(server.url, { key });
+      const code = await Promise.race([
+        c.closed(),
+        c.next('session.created').then(() => 'admitted' as const),
+      ]);
+      if (code === 'admitted') after = c;
+      else expect(code).toBe(1013);
+      return after !== undefined;
+    });
+    expect((await health(server)).status).toBe('ok');
     expect(changes.at(-1)).toMatchObject({ kind: 'admitting' });
     // The session admitted before the overload was never touched.
     expect(kept.ws.readyState).toBe(kept.ws.OPEN);
-    for (const c of [kept, after]) c.close();
+    for (const c of [kept, after!]) c.close();
   });
 
   it('is off unless asked: the same overload refuses nobody', async () => {
