@@ -22,33 +22,52 @@ export async function run(options: BenchOptions): Promise<void> {
   const sessions = Number(process.env.SWARAM_BENCH_SESSIONS ?? (options.quick ? 200 : 1000));
   const runs = Number(process.env.SWARAM_BENCH_RUNS ?? (options.quick ? 1 : 3));
   console.log(`  ${machineLine()}`);
-  const idle: number[] = [];
-  const talking: number[] = [];
+  const idle: Growth[] = [];
+  const talking: Growth[] = [];
   for (let r = 0; r < runs; r++) {
     idle.push(await perSession(sessions, true));
     talking.push(await perSession(sessions, false));
   }
-  console.log(
-    `  RSS per session (${sessions} sessions, ${runs} run(s), median): idle ${kib(median(idle))}, streaming ${kib(median(talking))} ` +
-      `(runs: idle ${idle.map(kib).join(', ')}; streaming ${talking.map(kib).join(', ')})`,
-  );
-  await longSession(options.durationMs ?? (options.quick ? 60_000 : 10 * 60_000));
+  for (const [name, xs] of [
+    ['idle', idle],
+    ['streaming', talking],
+  ] as const) {
+    console.log(
+      `  per ${name} session (${sessions} sessions, ${runs} run(s), median): RSS ${kib(median(xs.map((x) => x.rss)))}, ` +
+        `JS heap + buffers ${kib(median(xs.map((x) => x.heap)))} (runs, RSS: ${xs.map((x) => kib(x.rss)).join(', ')})`,
+    );
+  }
+  const durationMs = options.durationMs ?? (options.quick ? 60_000 : 10 * 60_000);
+  if (durationMs > 0) await longSession(durationMs);
 }
 
-async function perSession(sessions: number, idle: boolean): Promise<number> {
+/** Growth per session, bytes: of the RSS, and of the JS heap plus buffers (steadier, after a GC). */
+interface Growth {
+  rss: number;
+  heap: number;
+}
+
+function heapNow(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+}
+
+async function perSession(sessions: number, idle: boolean): Promise<Growth> {
   const server = await startMockServer({ fixture: 'greeting', idleTimeoutSeconds: 0 });
   const url = `${server.url}?model=mal-realtime-simple&api_key=swaram_test_key`;
   try {
     await settle();
     const before = process.memoryUsage.rss();
+    const heapBefore = heapNow();
     const fleet = await LoadFleet.start({ url, sessions, replyRate: 1, idle, rampPerSecond: 500 });
     // Talking sessions fill their journals (1000 frames each) in about 40 s: wait for that.
     await sleep(idle ? 3000 : 45_000);
     await settle();
     const after = process.memoryUsage.rss();
-    const open = fleet.ready.open;
+    const heapAfter = heapNow();
+    const open = Math.max(1, fleet.ready.open);
     await fleet.stop();
-    return (after - before) / Math.max(1, open);
+    return { rss: (after - before) / open, heap: (heapAfter - heapBefore) / open };
   } finally {
     await server.close();
   }
