@@ -13,12 +13,15 @@ import { parseArgs } from 'node:util';
  *     npm run bench -- validation        # only bench/validation.bench.ts
  *     npm run bench -- --quick           # short runs (smoke test, noisy figures)
  *     npm run bench -- --list            # names and descriptions
+ *     npm run bench -- soak --duration 5m  # a benchmark that runs for a time, for 5 minutes
  */
 
 /** What every benchmark's `run` receives. */
 export interface BenchOptions {
   /** Short warm-up and measuring time: a smoke test, not figures to quote. */
   readonly quick: boolean;
+  /** `--duration`: how long a benchmark that runs for a time (soak) runs, ms; its own default if absent. */
+  readonly durationMs?: number;
 }
 
 /** The shape of a `*.bench.ts` module. */
@@ -111,12 +114,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     options: {
       list: { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
+      duration: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const files = benchFiles();
   if (values.help) {
-    console.log('usage: npm run bench -- [--quick] [--list] [name …]');
+    console.log('usage: npm run bench -- [--quick] [--duration 30m|90s] [--list] [name …]');
     console.log(`benchmarks: ${[...files.keys()].join(', ') || '(none)'}`);
     return 0;
   }
@@ -132,13 +136,30 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.error(`available: ${[...files.keys()].join(', ')}`);
     return 2;
   }
+  const durationMs = values.duration === undefined ? undefined : parseDuration(values.duration);
+  if (durationMs === null) {
+    console.error(`--duration ${values.duration}: give minutes or seconds, e.g. 30m, 90s`);
+    return 2;
+  }
   const selected = positionals.length > 0 ? positionals : [...files.keys()];
   console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
   for (const name of selected) {
     console.log(`\n## ${name}`);
-    await (await load(files.get(name)!)).run({ quick: values.quick });
+    await (
+      await load(files.get(name)!)
+    ).run({
+      quick: values.quick,
+      ...(durationMs !== undefined ? { durationMs } : {}),
+    });
   }
   return 0;
+}
+
+/** `30m`, `90s`, `1.5m` → ms; null when it is none of these. */
+function parseDuration(text: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)(m|s)$/.exec(text.trim());
+  if (!m) return null;
+  return Number(m[1]) * (m[2] === 'm' ? 60_000 : 1000);
 }
 
 const invokedDirectly =

@@ -87,3 +87,30 @@ describe('KeyBook', () => {
     expect(book.keyState('swaram_a')).toEqual({ live: 0, creditsLeftMs: 5000 });
   });
 });
+
+describe('decideAdmission: load shedding', () => {
+  const shedding = { maxLoopDelayMs: 15, maxUtilization: 0.8, maxPacingLatenessMs: 15 };
+  const overloaded = { loopDelayMs: 50, utilization: 0.5, pacingLatenessMs: 3, live: 1 };
+
+  it('refuses with 1013 and nothing before it when the health says overloaded, naming why', () => {
+    const r = decideAdmission(request({ live: 1, health: overloaded }), { ...limits, shedding });
+    expect(r).toEqual({
+      refused: { code: 1013, reason: 'server busy' },
+      shed: 'event loop delay p99 50.0 ms > 15.0 ms',
+    });
+  });
+
+  it('never sheds without thresholds (shedding off), whatever the health', () => {
+    expect('admitted' in decideAdmission(request({ live: 1, health: overloaded }), limits)).toBe(
+      true,
+    );
+  });
+
+  it('checks the credential first: a bad key still gets 4001 when overloaded', () => {
+    const r = decideAdmission(request({ credential: 'swaram_b', health: overloaded }), {
+      ...limits,
+      shedding,
+    });
+    expect(refusedWith(r)).toEqual([4001, 'invalid_api_key']);
+  });
+});

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { CloseCode } from '../protocol/close-codes.js';
 import { ErrorCode } from '../protocol/error-codes.js';
+import { overloadReason, type HealthSample, type SheddingThresholds } from './load-shedding.js';
 import { flattenSession, MODEL_MODES, type Mode, type SessionSettings } from './session.js';
 
 /** What one key has in use: live connections and credits left (shared by its tokens). */
@@ -27,6 +28,8 @@ export interface AdmissionLimits {
   capacity: number;
   /** Live connections per key. */
   maxConnectionsPerKey: number;
+  /** Load shedding: refuse with 1013 when the server's health says so; absent: never. */
+  shedding?: SheddingThresholds | undefined;
 }
 
 /** Why a connection is refused: the close to send, and the `error` event before it, if any. */
@@ -57,17 +60,20 @@ export interface AdmissionRequest {
   live: number;
   /** The state of the key the connection would use. */
   keyState: (key: string) => KeyState;
+  /** The server's latest health sample (load shedding); absent: not measured. */
+  health?: HealthSample | undefined;
 }
 
 /**
  * Decides whether a connection gets in, checking in swaram's order (credential, model,
- * capacity, connections per key, credits) and stopping at the first that fails. Pure: it
- * changes nothing (the caller counts the connection in and drops an expired token).
+ * capacity and load, connections per key, credits) and stopping at the first that fails. Pure:
+ * it changes nothing (the caller counts the connection in, a shed one in the load counts, and
+ * drops an expired token).
  */
 export function decideAdmission(
   request: AdmissionRequest,
   limits: AdmissionLimits,
-): { admitted: Admitted } | { refused: Refusal; expiredToken?: true } {
+): { admitted: Admitted } | { refused: Refusal; expiredToken?: true; shed?: string } {
   const { credential, token } = request;
   let key: string;
   if (token) {
@@ -111,6 +117,11 @@ export function decideAdmission(
   }
   if (request.live >= limits.capacity) {
     return { refused: { code: CloseCode.SERVER_BUSY, reason: 'server busy' } };
+  }
+  const overload = limits.shedding && overloadReason(request.health, request.live, limits.shedding);
+  if (overload) {
+    // As swaram: 1013 with nothing before it; the reason stays swaram's, the cause is counted.
+    return { refused: { code: CloseCode.SERVER_BUSY, reason: 'server busy' }, shed: overload };
   }
   const ks = request.keyState(key);
   if (ks.live >= limits.maxConnectionsPerKey) {

@@ -13,6 +13,7 @@ import {
   type Refusal,
 } from './admission.js';
 import type { Clock } from './clock.js';
+import type { LoadMonitor } from './load-shedding.js';
 import { FaultStage } from './faults.js';
 import { redactKey, type FrameLog, type WireFrame } from './frame-log.js';
 import type { ConnectionEvent, ControlEvent, SessionInfo, SessionSummary } from './mock-server.js';
@@ -52,6 +53,8 @@ export interface ServerContext {
   idleTimeoutMs: number;
   /** Ms (server clock) between the server's pings to an admitted client; 0: never. */
   pingIntervalMs: number;
+  /** Load shedding's health samples and counts; undefined when shedding is off. */
+  load?: LoadMonitor | undefined;
   /** The next 1-based connection number. */
   nextNumber(): number;
   onFrame?: ((frame: WireFrame) => void) | undefined;
@@ -69,7 +72,7 @@ export interface ServerContext {
 interface Closer {
   byServer: boolean;
   sentAt?: number;
-  refused?: { key: string | undefined };
+  refused?: { key: string | undefined; shed?: string };
 }
 
 export function acceptConnection(
@@ -111,6 +114,7 @@ export function acceptConnection(
       now: ctx.clock.now(),
       live: ctx.live.size,
       keyState: (key) => ctx.book.keyState(key),
+      health: ctx.load?.latest,
     },
     ctx.book.limits,
   );
@@ -119,6 +123,10 @@ export function acceptConnection(
     closer.byServer = true;
     closer.sentAt = ctx.clock.now();
     closer.refused = { key: redactKey(credential) };
+    if (decision.shed !== undefined) {
+      closer.refused.shed = decision.shed;
+      ctx.load?.refused(decision.shed, ctx.live.size, ctx.clock.now());
+    }
     refuse(ctx, ws, id, decision.refused, credential);
     return;
   }

@@ -175,7 +175,8 @@ export class FaultStage {
           delta: corruptDelta(String((event as Outgoing).delta ?? ''), a.kind),
         };
     }
-    this.modifiers = this.modifiers.filter((m) => m.remaining > 0);
+    // On every delta of every session: with no modifier (the usual case) allocate nothing.
+    if (this.modifiers.length > 0) this.modifiers = this.modifiers.filter((m) => m.remaining > 0);
     if (!outgoing) return;
     const text = JSON.stringify(outgoing);
     const type = outgoing.type;

@@ -24,6 +24,39 @@ describe('Journal', () => {
     expect(j.sessions()[0]).toMatchObject({ id: 's1', state: 'live', frames: { in: 1, out: 1 } });
   });
 
+  it('strips audio however the field is spaced, in deltas too, and keeps a value that is not audio as it came', () => {
+    const j = new Journal();
+    const wire = (text: string, type: string) => ({
+      session: 's',
+      dir: 'in' as const,
+      at: 0,
+      text,
+      type,
+    });
+    j.frame(
+      wire(
+        '{"type":"input_audio_buffer.append", "audio" :\t"AAAA","event_id":"e1"}',
+        'input_audio_buffer.append',
+      ),
+    );
+    j.frame(
+      wire(
+        '{"type":"response.output_audio.delta","delta":"AAAAAAA=","response_id":"r"}',
+        'response.output_audio.delta',
+      ),
+    );
+    const odd = '{"type":"input_audio_buffer.append","audio":"a\\"b"}';
+    j.frame(wire(odd, 'input_audio_buffer.append'));
+    const [spaced, delta, kept] = j.frames({ session: 's' });
+    expect(spaced!.event).toEqual({
+      type: 'input_audio_buffer.append',
+      audio: '<3 bytes of audio>',
+      event_id: 'e1',
+    });
+    expect(delta!.event).toMatchObject({ delta: '<5 bytes of audio>', response_id: 'r' });
+    expect(kept!.event).toEqual(JSON.parse(odd));
+  });
+
   it('bounds frames per session and closed sessions, and says how many it dropped', () => {
     const j = new Journal({ maxFramesPerSession: 3, maxClosedSessions: 1 });
     for (let i = 0; i < 5; i++) j.frame(frame('s1', 'out', { type: `t${i}` }));

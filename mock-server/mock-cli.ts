@@ -27,6 +27,7 @@ import {
   type MockServerOptions,
   type SessionSummary,
 } from './mock-server.js';
+import { SHEDDING_DEFAULTS, type SheddingChange } from './load-shedding.js';
 import { RECORD_DEFAULT_PORT, runRecordCommand } from './recorder/record-command.js';
 import type { Mode } from './session.js';
 
@@ -98,7 +99,7 @@ export async function runMockCli(argv: string[]): Promise<void> {
 }
 
 function serveOptions(y: Argv) {
-  return y
+  return sheddingOptions(y)
     .option('fixture', {
       alias: 'f',
       type: 'string',
@@ -216,6 +217,36 @@ function serveOptions(y: Argv) {
     .epilog(`Faults:\n${FAULT_SYNTAX_HELP}`);
 }
 
+/** The load-shedding flags (docs/mock-server.md, "Load shedding"). */
+function sheddingOptions(y: Argv) {
+  return y
+    .option('shed', {
+      type: 'boolean',
+      default: true,
+      describe:
+        'shed load like swaram: refuse new sessions with close 1013 while the mock is overloaded, so the sessions it has keep real-time pacing (--no-shed: admit everyone); figures in /health',
+    })
+    .option('shed-loop-delay', {
+      default: SHEDDING_DEFAULTS.maxLoopDelayMs,
+      requiresArg: true,
+      coerce: positiveNumber('--shed-loop-delay'),
+      describe: 'overloaded while the event loop p99 delay is over this, ms [number]',
+    })
+    .option('shed-lateness', {
+      default: SHEDDING_DEFAULTS.maxPacingLatenessMs,
+      requiresArg: true,
+      coerce: positiveNumber('--shed-lateness'),
+      describe: 'overloaded while paced audio deltas go out later than this at p99, ms [number]',
+    })
+    .option('shed-utilization', {
+      default: SHEDDING_DEFAULTS.maxUtilization,
+      requiresArg: true,
+      coerce: fraction('--shed-utilization'),
+      describe:
+        'overloaded while (or when one more session would make) the event loop busier than this share, 0 to 1 [number]',
+    });
+}
+
 type ServeArgs = Awaited<ReturnType<typeof serveOptions>['argv']>;
 
 async function serve(a: ServeArgs): Promise<void> {
@@ -270,6 +301,12 @@ async function serverOptions(
     ...(a.credits !== undefined ? { creditsSeconds: a.credits } : {}),
     ...(a['max-connections'] !== undefined ? { maxConnectionsPerKey: a['max-connections'] } : {}),
     ...(a.capacity !== undefined ? { capacity: a.capacity } : {}),
+    shedding: a.shed && {
+      maxLoopDelayMs: a['shed-loop-delay'],
+      maxPacingLatenessMs: a['shed-lateness'],
+      maxUtilization: a['shed-utilization'],
+    },
+    ...(a.quiet ? {} : { onShedding: printShedding }),
     tokenTtlSeconds: a['token-ttl'],
     idleTimeoutSeconds: a['idle-timeout'],
     pingIntervalMs: a['ping-interval'],
@@ -410,10 +447,31 @@ function printSummary(s: SessionSummary): void {
 
 /** One line per refused connection: why, and the key it came with (redacted). */
 function printRefused(e: ConnectionEvent): void {
-  if (e.kind !== 'closed' || !e.refused) return;
+  // Load shedding refuses in bursts: printShedding says when it starts and stops, with counts.
+  if (e.kind !== 'closed' || !e.refused || e.refused.shed !== undefined) return;
   process.stderr.write(
     `${e.session} refused (key ${e.refused.key ?? 'none'}): close ${e.code}${e.reason ? ` (${e.reason})` : ''}\n`,
   );
+}
+
+/** A line when the mock starts shedding load, and one when it admits again. */
+function printShedding(change: SheddingChange): void {
+  const at = new Date().toISOString().slice(11, 19);
+  process.stderr.write(
+    change.kind === 'shedding'
+      ? `${at} overloaded (${change.reason}): refusing new sessions with 1013, ${change.live} live\n`
+      : `${at} admitting again: ${change.refused} session(s) refused with 1013 in that episode, ${change.live} live\n`,
+  );
+}
+
+/** A number from 0 (excluded) to 1. */
+function fraction(flag: string) {
+  const positive = positiveNumber(flag);
+  return (value: unknown): number => {
+    const n = positive(value);
+    if (n > 1) throw new UsageError(`${flag} is a share of the time, at most 1 (got ${n})`);
+    return n;
+  };
 }
 
 function fail(message: string): void {

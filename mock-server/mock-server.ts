@@ -25,6 +25,13 @@ import {
 } from './journal.js';
 import { adminRoutes } from './admin-routes.js';
 import { listen } from './listen.js';
+import {
+  LoadMonitor,
+  ProcessHealth,
+  SHEDDING_DEFAULTS,
+  type SheddingChange,
+  type SheddingThresholds,
+} from './load-shedding.js';
 import { Scheduler } from './scheduler.js';
 import { counterIds } from './server-events.js';
 import type { Mode, SessionStats } from './session.js';
@@ -59,6 +66,16 @@ export interface MockServerOptions {
   maxConnectionsPerKey?: number;
   /** Live connections on the whole server; default unlimited. The next one gets 1013. */
   capacity?: number;
+  /**
+   * Load shedding: refuse a new session with 1013 when the server is overloaded (event-loop
+   * delay, utilisation or pacing lateness over a threshold; see docs/mock-server.md, "Load
+   * shedding"). `true` for {@link SHEDDING_DEFAULTS}, or thresholds to change. Default off
+   * (in-process mocks in tests must not depend on the machine's load); `swaram-mock` turns
+   * it on.
+   */
+  shedding?: boolean | (Partial<SheddingThresholds> & { intervalMs?: number });
+  /** Told when shedding begins and when the server admits again. */
+  onShedding?: (change: SheddingChange) => void;
   /** Serve `wss:`: `true` for a generated self-signed pair, or your PEM cert and key. */
   tls?: boolean | { cert: string | Buffer; key: string | Buffer };
   /** Lifetime of ephemeral tokens, seconds. Default 60. */
@@ -159,8 +176,11 @@ export type ConnectionEvent =
       code: number;
       reason: string;
       closedBy: 'server' | 'client';
-      /** Present when the server refused the connection at connect; the key is redacted. */
-      refused?: { key: string | undefined };
+      /**
+       * Present when the server refused the connection at connect; the key is redacted.
+       * `shed`: why the server was overloaded, when it refused to shed load (1013).
+       */
+      refused?: { key: string | undefined; shed?: string };
     };
 
 /** A running mock swaram server. */
@@ -229,12 +249,14 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   let sessionCount = 0;
   ctx.nextNumber = () => ++sessionCount;
   const health = (): Record<string, unknown> => ({
-    status: 'ok',
+    status: ctx.load?.isShedding ? 'shedding' : 'ok',
     uptimeMs: Math.round(clock.now() - startedAt),
     fixture: ctx.fixture.name,
     liveSessions: live.size,
     totalSessions: sessionCount,
     pacing: scheduler.latenessStats(),
+    load: loadHealth(ctx.load),
+    memory: { rssBytes: process.memoryUsage.rss(), heapUsedBytes: process.memoryUsage().heapUsed },
   });
 
   const injected = new Set<Fault>();
@@ -346,20 +368,25 @@ async function serverContext(
       keys: options.keys ?? fx.keys ?? [DEFAULT_TEST_KEY],
       capacity: options.capacity ?? fx.capacity ?? Infinity,
       maxConnectionsPerKey: options.maxConnectionsPerKey ?? fx.maxConnectionsPerKey ?? Infinity,
+      shedding: sheddingThresholds(options.shedding),
     },
     (options.creditsSeconds ?? fx.creditsSeconds ?? Infinity) * 1000,
     (options.tokenTtlSeconds ?? 60) * 1000,
   );
   const journal = new Journal(options.journal);
+  const scheduler = new Scheduler(clock);
+  const live = new Map<string, never>() as ServerContext['live'];
+  const load = loadMonitor(options, book, scheduler, () => live.size);
   return {
     journal,
+    load,
     fixture,
     clock,
-    scheduler: new Scheduler(clock),
+    scheduler,
     random: options.random ?? Math.random,
     book,
     faults: [...fixture.faults, ...(options.faults ?? [])],
-    live: new Map(),
+    live,
     infos: new Map(),
     ids: counterIds(),
     log: logStream ? new FrameLog(logStream) : undefined,
@@ -408,10 +435,59 @@ async function shutdown(
   http.closeAllConnections?.();
   await closing;
   ctx.scheduler.stop();
+  ctx.load?.stop();
   // Close only a file this server opened; a stream passed in belongs to the caller.
   if (typeof options.log === 'string' && options.log !== '-' && ctx.logStream) {
     await endStream(ctx.logStream);
   }
+}
+
+/** The thresholds `options.shedding` asks for (undefined: no shedding). */
+function sheddingThresholds(
+  shedding: MockServerOptions['shedding'],
+): SheddingThresholds | undefined {
+  if (!shedding) return undefined;
+  if (shedding === true) return { ...SHEDDING_DEFAULTS };
+  const { intervalMs: _interval, ...given } = shedding;
+  return { ...SHEDDING_DEFAULTS, ...given };
+}
+
+/** The load monitor when the limits have shedding thresholds. */
+function loadMonitor(
+  options: MockServerOptions,
+  book: KeyBook,
+  scheduler: Scheduler,
+  live: () => number,
+): LoadMonitor | undefined {
+  const thresholds = book.limits.shedding;
+  if (!thresholds) return undefined;
+  const intervalMs = typeof options.shedding === 'object' ? options.shedding.intervalMs : undefined;
+  const monitor = new LoadMonitor(
+    new ProcessHealth(scheduler),
+    thresholds,
+    live,
+    options.onShedding,
+  );
+  return monitor.start(intervalMs ?? 500);
+}
+
+/** `/health`'s `load` section: the latest sample, the thresholds and the shedding counts. */
+function loadHealth(load: LoadMonitor | undefined): Record<string, unknown> {
+  if (!load) return { shedding: false };
+  const s = load.latest;
+  const round = (v: number) => Math.round(v * 10) / 10;
+  return {
+    shedding: true,
+    thresholds: load.thresholds,
+    ...(s
+      ? {
+          eventLoopDelayP99Ms: round(s.loopDelayMs),
+          utilization: Math.round(s.utilization * 1000) / 1000,
+          pacingLatenessP99Ms: round(s.pacingLatenessMs),
+        }
+      : {}),
+    ...load.counts,
+  };
 }
 
 /**

@@ -34,6 +34,8 @@ export class Scheduler {
   private timer: TimerHandle | undefined;
   private timerAt = Infinity;
   private lateness = new LatenessRecorder();
+  /** The same since the last {@link takeWindowLateness} (load shedding reads it). */
+  private windowLateness = new LatenessRecorder();
 
   /**
    * @param clock the clock tasks are due on
@@ -78,6 +80,13 @@ export class Scheduler {
     this.lateness = new LatenessRecorder();
   }
 
+  /** Lateness of the tasks run since the last call (or the start), then starts a new window. */
+  takeWindowLateness(): LatenessStats {
+    const stats = this.windowLateness.stats();
+    this.windowLateness.reset();
+    return stats;
+  }
+
   /** Stops the clock timer; pending tasks stay queued but will not run. */
   stop(): void {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
@@ -107,6 +116,7 @@ export class Scheduler {
       this.pop();
       if (top.cancelled) continue;
       this.lateness.record(now - top.at);
+      this.windowLateness.record(now - top.at);
       try {
         top.fn();
       } catch (error) {
@@ -155,8 +165,12 @@ function before(a: Task, b: Task): boolean {
   return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
 
-/** Lateness samples in 0.1 ms buckets up to 10 s: constant memory however long it runs. */
-class LatenessRecorder {
+/**
+ * Lateness samples in 0.1 ms buckets up to 10 s: constant memory however long it runs. Also
+ * used by the load benches (bench/load), whose client processes send theirs as
+ * {@link LatenessRecorder.entries} to be merged.
+ */
+export class LatenessRecorder {
   private buckets = new Uint32Array(100_001);
   private n = 0;
   private maxMs = 0;
@@ -166,6 +180,30 @@ class LatenessRecorder {
     this.buckets[Math.min(this.buckets.length - 1, Math.round(v * 10))]! += 1;
     this.n += 1;
     if (v > this.maxMs) this.maxMs = v;
+  }
+
+  /** The non-empty buckets as `[bucket, count]` pairs, and the max (to merge elsewhere). */
+  entries(): { buckets: Array<[number, number]>; max: number } {
+    const buckets: Array<[number, number]> = [];
+    for (let i = 0; i < this.buckets.length; i++) {
+      if (this.buckets[i]! > 0) buckets.push([i, this.buckets[i]!]);
+    }
+    return { buckets, max: this.maxMs };
+  }
+
+  /** Adds another recorder's {@link entries}. */
+  merge(other: { buckets: ReadonlyArray<readonly [number, number]>; max: number }): void {
+    for (const [i, count] of other.buckets) {
+      this.buckets[i]! += count;
+      this.n += count;
+    }
+    if (other.max > this.maxMs) this.maxMs = other.max;
+  }
+
+  reset(): void {
+    this.buckets.fill(0);
+    this.n = 0;
+    this.maxMs = 0;
   }
 
   stats(): LatenessStats {
