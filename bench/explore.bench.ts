@@ -5,7 +5,7 @@
  *   barge-in lands within 30 ms after an audio delta) explored with the default budget over
  *   seeds 1–10: how many seeds catch BARGE-STOP, cases until the first failure, shrink runs,
  *   shrunk size, and whether the replay line reproduces the failure;
- * - the reference client over 200 generated cases (--quick: 20): failures and harness errors;
+ * - the reference client over 200 generated cases (--quick: 5): failures and harness errors;
  * - cases per minute of each (in process, fake clock).
  *
  * Environment: EXPLORE_SEEDS (default 10), EXPLORE_REFERENCE_RUNS (default 200).
@@ -75,10 +75,10 @@ export async function run(options: BenchOptions): Promise<void> {
   try {
     const only = process.env.EXPLORE_PART;
     if (only !== 'reference')
-      await detection(Number(process.env.EXPLORE_SEEDS ?? (options.quick ? 2 : 10)), workDir);
+      await detection(Number(process.env.EXPLORE_SEEDS ?? (options.quick ? 1 : 10)), workDir);
     if (only !== 'detection')
       await reference(
-        Number(process.env.EXPLORE_REFERENCE_RUNS ?? (options.quick ? 20 : 200)),
+        Number(process.env.EXPLORE_REFERENCE_RUNS ?? (options.quick ? 5 : 200)),
         workDir,
       );
   } finally {

@@ -20,13 +20,13 @@ const BUDGET_MS = 20;
  */
 export async function run(options: BenchOptions): Promise<void> {
   const sizes = (
-    process.env.SWARAM_BENCH_SESSIONS ?? (options.quick ? '50,200' : '500,1000,1500,2000,3000,4000')
+    process.env.SWARAM_BENCH_SESSIONS ?? (options.quick ? '20' : '500,1000,1500,2000,3000,4000')
   )
     .split(',')
     .map(Number);
   const runs = Number(process.env.SWARAM_BENCH_RUNS ?? (options.quick ? 1 : 3));
   const windows = options.quick
-    ? { warmMs: 2000, measureMs: 3000 }
+    ? { warmMs: 1000, measureMs: 2000 }
     : { warmMs: 3000, measureMs: 10_000 };
   console.log(`  ${machineLine()}`);
   console.log(

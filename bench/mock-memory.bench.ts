@@ -19,14 +19,14 @@ const MIB = 2 ** 20;
  *   least-squares slope after the first fifth (warm-up).
  */
 export async function run(options: BenchOptions): Promise<void> {
-  const sessions = Number(process.env.SWARAM_BENCH_SESSIONS ?? (options.quick ? 200 : 1000));
+  const sessions = Number(process.env.SWARAM_BENCH_SESSIONS ?? (options.quick ? 50 : 1000));
   const runs = Number(process.env.SWARAM_BENCH_RUNS ?? (options.quick ? 1 : 3));
   console.log(`  ${machineLine()}`);
   const idle: Growth[] = [];
   const talking: Growth[] = [];
   for (let r = 0; r < runs; r++) {
     idle.push(await perSession(sessions, true));
-    talking.push(await perSession(sessions, false));
+    talking.push(await perSession(sessions, false, options.quick));
   }
   for (const [name, xs] of [
     ['idle', idle],
@@ -37,7 +37,7 @@ export async function run(options: BenchOptions): Promise<void> {
         `JS heap + buffers ${kib(median(xs.map((x) => x.heap)))} (runs, RSS: ${xs.map((x) => kib(x.rss)).join(', ')})`,
     );
   }
-  const durationMs = options.durationMs ?? (options.quick ? 60_000 : 10 * 60_000);
+  const durationMs = options.durationMs ?? (options.quick ? 10_000 : 10 * 60_000);
   if (durationMs > 0) await longSession(durationMs);
 }
 
@@ -52,7 +52,7 @@ function heapNow(): number {
   return m.heapUsed + m.external;
 }
 
-async function perSession(sessions: number, idle: boolean): Promise<Growth> {
+async function perSession(sessions: number, idle: boolean, quick = false): Promise<Growth> {
   const server = await startMockServer({ fixture: 'greeting', idleTimeoutSeconds: 0 });
   const url = `${server.url}?model=mal-realtime-simple&api_key=swaram_test_key`;
   try {
@@ -60,8 +60,9 @@ async function perSession(sessions: number, idle: boolean): Promise<Growth> {
     const before = process.memoryUsage.rss();
     const heapBefore = heapNow();
     const fleet = await LoadFleet.start({ url, sessions, replyRate: 1, idle, rampPerSecond: 500 });
-    // Talking sessions fill their journals (1000 frames each) in about 40 s: wait for that.
-    await sleep(idle ? 3000 : 45_000);
+    // Talking sessions fill their journals (1000 frames each) in about 40 s: wait for that
+    // (--quick, a smoke test, waits 5 s: its figure is not the steady state).
+    await sleep(idle ? 3000 : quick ? 5000 : 45_000);
     await settle();
     const after = process.memoryUsage.rss();
     const heapAfter = heapNow();

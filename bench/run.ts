@@ -145,12 +145,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
   for (const name of selected) {
     console.log(`\n## ${name}`);
+    const began = performance.now();
     await (
       await load(files.get(name)!)
     ).run({
       quick: values.quick,
       ...(durationMs !== undefined ? { durationMs } : {}),
     });
+    console.log(`  (${name}: ${((performance.now() - began) / 1000).toFixed(1)} s)`);
   }
   return 0;
 }

@@ -8,7 +8,7 @@ export const description =
   'soak (on demand): many sessions for 30 min (--duration) with barge-ins, tool calls, reconnects, hangs and bad frames; RSS slope, inputs tried, sessions held, longest hang survived';
 
 /**
- * `npm run bench -- soak [--duration 30m]` (`--quick`: 1 minute, a smoke test).
+ * `npm run bench -- soak [--duration 30m]` (`--quick`: 10 s, a smoke test).
  * `SWARAM_BENCH_SESSIONS` sessions (default 200) talk to a mock serving `long-session`
  * (tool calls every second turn, replies at twice real time): microphone always streaming,
  * a barge-in every ~20 s, a new connection after 30–180 s, one session in 20 stops reading
@@ -16,7 +16,7 @@ export const description =
  * every 10 s; the slope is fitted after the first fifth (warm-up).
  */
 export async function run(options: BenchOptions): Promise<void> {
-  const durationMs = options.durationMs ?? (options.quick ? 60_000 : 30 * 60_000);
+  const durationMs = options.durationMs ?? (options.quick ? 10_000 : 30 * 60_000);
   const sessions = Number(process.env.SWARAM_BENCH_SESSIONS ?? 200);
   console.log(`  ${machineLine()} (${cpus().length} cores shared with whatever else runs)`);
   console.log(
