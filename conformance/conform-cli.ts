@@ -361,22 +361,12 @@ export function conformanceOptions(a: RunArgs): ConformanceOptions {
 async function run(a: RunArgs): Promise<void> {
   const reporters = parseReporters(a.reporter);
   const terminal = reporters.includes('terminal');
-  // Ctrl-C / SIGTERM: stop the run, write and render what was judged so far, exit 130. A second
-  // one exits at once (targets still running are killed with their process group on exit).
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(INTERRUPTED_EXIT_CODE);
-    process.stderr.write(`\n${NAME}: ${signal}: stopping; writing what was judged so far\n`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
+  await interruptible(async (signal) => {
     const progress = terminal ? { ...terminalReporter(), onRunEnd: undefined } : undefined;
     const { result, dir } = await runConformance({
       ...conformanceOptions(a),
       ...(progress ? { reporter: progress } : {}),
-      signal: controller.signal,
+      signal,
     });
     const reports = await renderReports(result, dir, reporters);
     if (terminal) process.stderr.write(reportList(dir, reports));
@@ -389,8 +379,27 @@ async function run(a: RunArgs): Promise<void> {
       process.exit(INTERRUPTED_EXIT_CODE);
     }
     process.exitCode = result.summary.exitCode;
+  });
+}
+
+/**
+ * Runs a command that can be stopped: Ctrl-C / SIGTERM aborts `signal` (the command writes and
+ * renders what was judged so far and exits 130); a second one exits at once (targets still
+ * running are killed with their process group on exit). An Error thrown (the target cannot
+ * start, an unknown rule or scenario) is said in one line, exit 2.
+ */
+export async function interruptible(command: (signal: AbortSignal) => Promise<void>) {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(INTERRUPTED_EXIT_CODE);
+    process.stderr.write(`\n${NAME}: ${signal}: stopping; writing what was judged so far\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await command(controller.signal);
   } catch (error) {
-    // The target cannot start, an unknown rule or scenario: say so in one line, exit 2.
     if (!(error instanceof Error)) throw error;
     process.stderr.write(`${NAME}: ${error.message}\n`);
     process.exitCode = USAGE_EXIT_CODE;

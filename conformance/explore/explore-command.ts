@@ -2,13 +2,14 @@
  * `swaram-conform explore`: the yargs declaration and its handler (over {@link runExplore}).
  */
 import type { Argv } from 'yargs';
+import { UsageError, positiveNumber, wholeNumber } from '../../mock-server/cli-usage.js';
 import {
-  UsageError,
-  USAGE_EXIT_CODE,
-  positiveNumber,
-  wholeNumber,
-} from '../../mock-server/cli-usage.js';
-import { parseBudgets, parseReporters, reporterOption, reportList } from '../conform-cli.js';
+  interruptible,
+  parseBudgets,
+  parseReporters,
+  reporterOption,
+  reportList,
+} from '../conform-cli.js';
 import { renderReports } from '../reporters/index.js';
 import { displayPath } from '../run/run-conformance.js';
 import {
@@ -161,10 +162,7 @@ type ExploreArgs = Awaited<ReturnType<typeof exploreOptions>['argv']>;
 export async function exploreHandler(a: ExploreArgs): Promise<void> {
   const reporters = parseReporters(a.reporter);
   const terminal = reporters.includes('terminal');
-  const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.on('SIGINT', onSignal);
-  try {
+  await interruptible(async (signal) => {
     const budgets = parseBudgets(a.budget);
     const rules = a.rules
       ?.flatMap((r) => r.split(','))
@@ -184,7 +182,7 @@ export async function exploreHandler(a: ExploreArgs): Promise<void> {
       speed: a.speed,
       ...(Object.keys(budgets).length > 0 ? { budgets } : {}),
       reportDir: a['report-dir'],
-      signal: controller.signal,
+      signal,
       onRun: ({ phase, outcome }) => {
         if (!terminal) return;
         const mark =
@@ -195,18 +193,12 @@ export async function exploreHandler(a: ExploreArgs): Promise<void> {
     if (terminal) process.stderr.write('\n');
     const reports = await renderReports(run.result, run.dir, reporters);
     if (terminal) process.stderr.write(reportList(run.dir, reports));
-    if (controller.signal.aborted) {
+    if (signal.aborted) {
       process.stderr.write(`${NAME}: interrupted; results so far in ${displayPath(run.dir)}\n`);
       process.exitCode = 130;
       return;
     }
     const s = run.summary;
     process.exitCode = s.failure ? 1 : s.harnessErrorRuns > 0 ? 3 : run.result.summary.exitCode;
-  } catch (error) {
-    if (!(error instanceof Error)) throw error;
-    process.stderr.write(`${NAME}: ${error.message}\n`);
-    process.exitCode = USAGE_EXIT_CODE;
-  } finally {
-    process.off('SIGINT', onSignal);
-  }
+  });
 }
