@@ -13,7 +13,12 @@ import { DEFAULT_BUDGETS } from './metrics/budgets.js';
 import { RULES } from './rules/catalogue.js';
 import { mergeRuns } from './run/merge-runs.js';
 import { defaultJobs, JOBS_PER_CORE, MAX_DEFAULT_JOBS, parseShard } from './run/plan-order.js';
-import { displayPath, runConformance, type ConformanceOptions } from './run/run-conformance.js';
+import {
+  DEFAULT_RETRIES,
+  displayPath,
+  runConformance,
+  type ConformanceOptions,
+} from './run/run-conformance.js';
 import {
   defaultReporters,
   renderReports,
@@ -205,6 +210,13 @@ function howToRunOptions<T>(y: Argv<T>) {
       coerce: wholeNumber('--repeat', 1),
       describe: 'runs per scenario (flaky verdicts and jitter show up over several) [number]',
     })
+    .option('retries', {
+      default: DEFAULT_RETRIES,
+      requiresArg: true,
+      coerce: wholeNumber('--retries', 0),
+      describe:
+        'times a run that failed while the machine starved the harness (it stalled 5 % of the run, or 250 ms at once) is run again; the failed attempts are kept in the report [number]',
+    })
     .option('jobs', {
       alias: 'j',
       requiresArg: true,
@@ -343,6 +355,7 @@ export function conformanceOptions(a: RunArgs): ConformanceOptions {
     ...(a.mode ? { mode: a.mode } : {}),
     speed: a.speed,
     repeat: a.repeat,
+    retries: a.retries,
     ...(a.jobs !== undefined ? { jobs: a.jobs } : {}),
     ...(a.shard !== undefined ? { shard: parseShard(a.shard) } : {}),
     ...(a.timeout !== undefined ? { timeoutMs: a.timeout * 1000 } : {}),

@@ -42,6 +42,15 @@ export function terminalReporter(out: NodeJS.WritableStream = process.stderr): P
       const tag = repeats > 1 ? ` #${run}` : '';
       out.write(`  ${' '.repeat(count(0).length)} start ${scenario.id}${tag}: ${scenario.title}\n`);
     },
+    onScenarioRetry(scenario, run, attempt) {
+      const tag = repeats > 1 ? ` #${run}` : '';
+      out.write(
+        `  ${' '.repeat(count(0).length)} again ${scenario.id}${tag}: it failed ${attempt.failed.join(' ')} ` +
+          `while the machine starved the harness (stalled ${fmtSeconds(attempt.stalledMs)}, ` +
+          `longest ${fmtSeconds(attempt.longestStallMs)}); kept as ${attempt.file}
+`,
+      );
+    },
     onScenarioEnd(scenario, run, verdicts, outcome) {
       done += 1;
       const counts = new Map<VerdictStatus, number>();
@@ -95,4 +104,9 @@ export function terminalReporter(out: NodeJS.WritableStream = process.stderr): P
       );
     },
   };
+}
+
+/** Milliseconds as seconds with two decimals (`0.31 s`). */
+function fmtSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
 }

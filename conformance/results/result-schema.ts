@@ -69,6 +69,28 @@ const scenarioRunSchema = {
     },
     frames: { type: 'integer', minimum: 0 },
     connections: { type: 'integer', minimum: 0 },
+    stalledMs: {
+      type: 'number',
+      minimum: 0,
+      description:
+        "how long the runner's own event loop was stalled during the run (a loaded machine), ms; absent on a fake clock",
+    },
+    retried: {
+      type: 'array',
+      description:
+        'earlier attempts at this run that failed while the harness was starved (stalled 5 % of the run, or 250 ms at once) and were run again (--retries); their files are kept',
+      items: {
+        type: 'object',
+        properties: {
+          file: { type: 'string' },
+          stalledMs: { type: 'number', minimum: 0 },
+          longestStallMs: { type: 'number', minimum: 0 },
+          failed: { type: 'array', items: { type: 'string' } },
+        },
+        required: ['file', 'stalledMs', 'longestStallMs', 'failed'],
+        additionalProperties: false,
+      },
+    },
   },
   required: ['run', 'durationMs', 'file', 'harnessErrors', 'verdicts', 'frames', 'connections'],
   additionalProperties: false,

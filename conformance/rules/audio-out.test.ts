@@ -97,6 +97,28 @@ describe('APPEND-PACE', () => {
     ).toBe('fail');
   });
 
+  it('does not blame the client for appends the runner stamped late after its own stall', () => {
+    // Real-time streaming; near the end the runner does not run for 2.2 s, then stamps the 110
+    // appends that waited for it in a bunch (40 ms later): one stream, rate 1.
+    const stalled = (measured: boolean) => {
+      const b = traceBuilder().handshake().stream(5000, 20);
+      b.wait(2200);
+      if (measured) b.stalled(2200);
+      b.wait(40);
+      for (let i = 0; i < 110; i++) b.append(20).wait(0.1);
+      return b.build();
+    };
+    expect(check(appendPace, stalled(true))?.status).toBe('pass');
+    expect(appendStreams(stalled(true), 500)).toHaveLength(1);
+    // Without the heartbeat's measurement the pause splits the stream and the bunch is a burst.
+    expect(check(appendPace, stalled(false))?.status).toBe('fail');
+  });
+
+  it('still fails a client that pushes a file at 10× around a stall of the runner', () => {
+    const b = traceBuilder().handshake().stream(3000, 20, 2).wait(300).stalled(300);
+    expect(check(appendPace, b.stream(3000, 20, 2).build())?.status).toBe('fail');
+  });
+
   it('does not count a backlog flushed after session.updated', () => {
     const b = traceBuilder().handshake();
     for (let i = 0; i < 50; i++) b.append(20); // 1 s held until the ack, sent at once

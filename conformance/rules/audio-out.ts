@@ -11,6 +11,9 @@ import {
   bytesToMs,
   num,
   audioMsOfWall,
+  measuredStalls,
+  stallWithin,
+  wallMsOfAudio,
   validAudioBytes,
   wireEvents,
 } from '../trace/trace-query.js';
@@ -28,13 +31,15 @@ type Chunk = WireEvent<'input_audio_buffer.append'> & { ms: number };
 export function appendStreams(trace: Trace, gapMs: number): Chunk[][] {
   const streams: Chunk[][] = [];
   const open = new Map<number, Chunk[]>();
+  const stalls = measuredStalls(trace);
   for (const e of wireEvents(trace, 'in', 'input_audio_buffer.append')) {
     const bytes = validAudioBytes(e.event.audio);
     if (bytes === undefined || bytes === 0) continue;
     const chunk: Chunk = { ...e, ms: bytesToMs(bytes) };
     const current = open.get(e.connection);
     const last = current?.[current.length - 1];
-    if (current && last && e.at - last.at < gapMs) {
+    // A pause the runner's own stall explains is no pause of the client's.
+    if (current && last && e.at - last.at - stallWithin(stalls, last.at, e.at) < gapMs) {
       current.push(chunk);
     } else {
       const fresh = [chunk];
@@ -137,6 +142,9 @@ export const appendSize: Rule = {
   },
 };
 
+/** How long after a measured stall of the runner its backlog may still be stamped (ms). */
+const SETTLE_MS = 200;
+
 /** The pace of one stream, and its largest burst. */
 export interface StreamPace {
   /** Audio ms per wall ms over the middle 80 % of the stream's wall time, divided by the speed. */
@@ -153,13 +161,23 @@ export interface StreamPace {
  * held until `session.updated`) does not count as fast streaming, while a file pushed at 10×
  * does. The burst is max over i ≤ j of (audio of chunks i..j) − (t_j − t_i).
  */
-export function streamPace(stream: readonly Chunk[], run: Pick<Trace, 'speed'> = {}): StreamPace {
+export function streamPace(
+  stream: readonly Chunk[],
+  run: Pick<Trace, 'speed' | 'stalls'> = {},
+): StreamPace {
   const t0 = stream[0]!.at;
   const t1 = stream[stream.length - 1]!.at;
   const wallMs = t1 - t0;
   let cumulative = 0;
-  const points: Array<[number, number]> = stream.map((c) => [c.at, (cumulative += c.ms)]);
+  const stamped = stream.map((c) => [c.at, (cumulative += c.ms)] as [number, number]);
   const audioMs = cumulative;
+  // Appends stamped in a bunch during or just after a measured stall of the runner carry the
+  // wrong time (they waited for it); the audio they hold still counts in the points after them.
+  const late = (i: number) =>
+    i > 0 &&
+    stamped[i]![0] - stamped[i - 1]![0] < wallMsOfAudio(run, stream[i]!.ms) / 2 &&
+    (run.stalls ?? []).some((s) => stamped[i]![0] >= s.from && stamped[i]![0] <= s.to + SETTLE_MS);
+  const points = stamped.filter((_, i) => !late(i));
   let rate: number;
   if (wallMs <= 0) {
     rate = Infinity;
@@ -241,7 +259,9 @@ export const appendPace: Rule = {
   description:
     'While the client streams, it sends about one millisecond of audio per millisecond of ' +
     'wall time. Appends are split into streams at pauses of `append.streamGapMs` (a client ' +
-    "that sends only speech pauses legitimately). A stream's rate is the least-squares slope " +
+    "that sends only speech pauses legitimately; a pause the runner's heartbeat measured it " +
+    'stalled through is not one, and appends stamped in a bunch during or just after such a ' +
+    "stall are left out of the slope). A stream's rate is the least-squares slope " +
     'of cumulative audio against time over the middle 80 % of the stream, so a backlog held ' +
     'until `session.updated` and flushed at once is not counted. The catalogue asks for ' +
     '≈ 1.0 over 10 s: a stream carrying at least `append.paceWindowMs` of audio must have a ' +

@@ -149,6 +149,14 @@ describe('STALE-FENCE', () => {
     expect(check(staleFence, t)?.reason).toContain('audio played after the cancel');
   });
 
+  it('does not call a report the harness stamped late after its own stall a leak', () => {
+    // The chunk ended 20 ms after the cancel; the runner stalled 300 ms before stamping it.
+    const late = (stallMs: number) =>
+      cancelled().wait(320).stalled(stallMs).played('r1', 70).build();
+    expect(check(staleFence, late(300))?.status).toBe('pass');
+    expect(check(staleFence, late(50))?.reason).toContain('audio played after the cancel');
+  });
+
   it('fails when late deltas of it are played', () => {
     const t = traceBuilder({ features })
       .handshake()

@@ -46,7 +46,8 @@ export const bargeStop: Rule = {
     "then; late deltas that arrive after the client's stop and are played again do not count " +
     "here (that is STALE-FENCE's failure); the p95 of the trace's L_stop must be within `L_stop.p95`, and the drop must be " +
     'reported: a `playback.stopped` covering it, or an `audio.dropped` for it (audio dropped ' +
-    'before it reached the speaker). Timestamps that bunched up (the harness itself stalled; see ' +
+    'before it reached the speaker). Stalls of the harness (measured by its heartbeat, or seen in ' +
+    'timestamps that bunched up; see ' +
     '`harnessStalls`) can only lengthen L_stop, so the budget is judged on L_stop minus the ' +
     'lateness they evidence in the same window; the raw figure is reported. ' +
     'The budget is part of the rule here (stopping late is the ' +
@@ -132,7 +133,8 @@ export const staleFence: Rule = {
     'text that arrives later; a late or repeated `response.done` of it does not disturb a newer ' +
     'response. State is tracked per `response_id`. Checked: (1) no `audio.played` of it ends ' +
     'later than the cancel + slack, where slack is one chunk (the longest chunk reported for ' +
-    'it) and at least `stale.slackMs` (so a stop that BARGE-STOP accepts is not called stale); ' +
+    'it) and at least `stale.slackMs` (so a stop that BARGE-STOP accepts is not called stale), ' +
+    "after discounting the harness's own stalls in between (see `harnessStalls`); " +
     '(2) no more of it is played than was delivered before the cancel (late deltas); (3) with ' +
     'feature `transcripts`, no assistant transcript of it grows past the text delivered before ' +
     'the cancel; (4) a `response.done` of it arriving while a newer response has audio playing ' +
@@ -155,6 +157,7 @@ export const staleFence: Rule = {
     );
     if (cancelled.length === 0) return undefined;
     const chunks = playedChunks(trace);
+    const stalls = harnessStalls(trace);
     const stops = stopReports(trace);
     const responses = [...streamedResponses(trace).values()];
     const transcripts = observationsOf(trace, 'transcript');
@@ -167,7 +170,10 @@ export const staleFence: Rule = {
       const C = c.done.at;
       const mine = chunks.filter((x) => x.responseId === r.id);
       const slack = Math.max(slackBudget, ...mine.map((x) => x.wallMs));
-      for (const x of mine.filter((x) => x.end > C + slack)) {
+      // A report the harness stamped late (its own stall after the cancel) is not a leak.
+      const leaked = (x: (typeof mine)[number]) =>
+        x.end - stallWithin(stalls, C, x.end) > C + slack;
+      for (const x of mine.filter(leaked)) {
         problems.add('audio played after the cancel');
         evidence.push(
           observationEvidence(

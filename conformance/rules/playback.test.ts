@@ -99,6 +99,15 @@ describe('PLAY-ORDER', () => {
     expect(check(playOrder, b.at(5000).build())?.status).toBe('pass');
   });
 
+  it("discounts a gap the runner's heartbeat saw it stall through (and only that much)", () => {
+    // The runner did not run for 300 ms, then stamped the waiting report: the silence before
+    // it is the runner's. The same silence with a 100 ms stall is still the client's.
+    const gap = (stallMs: number) =>
+      reply().play('r1', 100).wait(300).stalled(stallMs).play('r1', 200).at(2000).build();
+    expect(check(playOrder, gap(300))?.status).toBe('pass');
+    expect(check(playOrder, gap(100))?.reason).toContain('gaps in playback');
+  });
+
   it('plays in real time at any run speed', () => {
     // At speed 2 the mock sends 100 ms deltas every 50 ms; the speaker still takes 100 ms each.
     const b = traceBuilder({ features, speed: 2 }).handshake().at(100).responseCreated('r1');

@@ -114,7 +114,8 @@ export const playOrder: Rule = {
     'so gaps are measured on settled end times (a sequential speaker ended a chunk at the ' +
     'latest when the next one started; the last chunk before the speaker went idle has no ' +
     'such witness and no gap is judged before it) and after discounting the lateness of the ' +
-    "harness's own stalls (deltas or reports stamped in a bunch after a pause; see " +
+    "harness's own stalls (the spans its heartbeat saw it not running, and deltas or reports " +
+    'stamped in a bunch after a pause; see ' +
     '`harnessStalls`); (5) a response that completed and was ' +
     'not interrupted (no barge-in, interrupt, app end or close; a server close counts from ' +
     'when its close frame was sent, so a client that stops on seeing it is not blamed) is ' +

@@ -27,7 +27,11 @@ import {
   type RunScenarioOptions,
   type ScenarioRun,
 } from './run-scenario.js';
-import { RunTally } from './run-tally.js';
+import { round, RunTally, type StarvedAttempt } from './run-tally.js';
+import { retryStarved } from './starved-retry.js';
+
+/** Default of {@link ConformanceOptions.retries}. */
+export const DEFAULT_RETRIES = 2;
 import { Redactor } from '../target/target-env.js';
 
 /** Options of {@link runConformance}; the CLI flags map onto them one to one. */
@@ -61,6 +65,12 @@ export interface ConformanceOptions {
   speed?: number;
   /** Runs per scenario. Default 1. */
   repeat?: number;
+  /**
+   * Times a scenario run that failed while the harness was starved (the runner stalled 5 % of
+   * the run, or 250 ms at once: a machine too loaded to keep real time) is run again; the
+   * failed attempts are kept and listed (`retried`). Default 2; 0 judges every first attempt.
+   */
+  retries?: number;
   /**
    * Scenario runs at once. Default {@link defaultJobs}: 3 per core, at most 8 (1 on a
    * FakeClock). With more than one, runs start longest first.
@@ -130,6 +140,8 @@ export interface ProgressReporter {
     replayOf(id: string): string;
   }): void;
   onScenarioStart?(scenario: Scenario, run: number): void;
+  /** A run failed while the harness was starved and is run again. */
+  onScenarioRetry?(scenario: Scenario, run: number, attempt: StarvedAttempt): void;
   onScenarioEnd?(
     scenario: Scenario,
     run: number,
@@ -186,14 +198,44 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   // One at a time, the order changes nothing but what the terminal shows: keep the registry's.
   const jobs = size > 1 ? longestFirst(queued) : queued;
   const { signal } = options;
+  const retries = options.retries ?? DEFAULT_RETRIES;
   const runOne = async ({ scenario, run }: { scenario: Scenario; run: number }) => {
     options.reporter?.onScenarioStart?.(scenario, run);
-    const outcome = await runScenario(scenario, {
-      ...scenarioOptions(plan, options, clock),
-      ...(tls ? { tls } : {}),
+    const attempt = async () => {
+      const outcome = await runScenario(scenario, {
+        ...scenarioOptions(plan, options, clock),
+        ...(tls ? { tls } : {}),
+        signal,
+      });
+      for (const s of outcome.redactor.values) secrets.add(s);
+      return outcome;
+    };
+    // A run that failed while the machine starved the harness is run again: its timing
+    // verdicts say more about the machine than about the client. The attempt is kept.
+    const { run: outcome, retried } = await retryStarved({
+      attempt,
+      retries,
       signal,
+      failedRules: (o) =>
+        [...tally.verdictsOf(scenario, o.trace)]
+          .filter(([, v]) => v.status === 'fail')
+          .map(([id]) => id),
+      keep: async (o, k, failed, starved) => ({
+        file: await writeScenarioRun(
+          plan.dir,
+          scenario.id,
+          run,
+          o,
+          tally.verdictsOf(scenario, o.trace),
+          options.audio,
+          `-starved-${k}`,
+        ),
+        stalledMs: round(starved.stalledMs),
+        longestStallMs: round(starved.longestMs),
+        failed,
+      }),
+      onRetry: (kept) => options.reporter?.onScenarioRetry?.(scenario, run, kept),
     });
-    for (const s of outcome.redactor.values) secrets.add(s);
     if (signal?.aborted) return; // stopped half-way: not judged
     const verdicts = tally.judgeRun(scenario, run, outcome);
     const file = await writeScenarioRun(
@@ -204,7 +246,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
       verdicts,
       options.audio,
     );
-    tally.addScenarioRun(scenario, run, outcome, verdicts, file);
+    tally.addScenarioRun(scenario, run, outcome, verdicts, file, retried);
     options.reporter?.onScenarioEnd?.(scenario, run, verdicts, outcome);
   };
   const interrupted = await untilDoneOrAborted(pool(jobs, size, runOne, signal), signal).finally(

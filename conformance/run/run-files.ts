@@ -33,7 +33,10 @@ export interface AudioSummary {
   sha256: string;
 }
 
-/** Writes one scenario run; returns its path relative to the run folder. */
+/**
+ * Writes one scenario run (`suffix`: an attempt that was run again, e.g. `-starved-1`); returns
+ * its path relative to the run folder.
+ */
 export async function writeScenarioRun(
   dir: string,
   scenario: string,
@@ -41,13 +44,25 @@ export async function writeScenarioRun(
   outcome: ScenarioRun,
   verdicts: Map<string, Verdict>,
   audio: AudioStorage = 'summary',
+  suffix = '',
 ): Promise<string> {
-  const file = join('scenarios', `${scenario}-${run}.json`);
+  const file = join('scenarios', `${scenario}-${run}${suffix}.json`);
   const head = {
     scenario,
     run,
     durationMs: round(outcome.durationMs),
-    verdicts: Object.fromEntries(verdicts),
+    // Evidence times relative to the run's start, like the trace below.
+    verdicts: Object.fromEntries(
+      [...verdicts].map(([id, v]) => [
+        id,
+        {
+          ...v,
+          evidence: v.evidence.map((e) =>
+            e.at === undefined ? e : { ...e, at: round(e.at - outcome.trace.startedAt) },
+          ),
+        },
+      ]),
+    ),
     log: outcome.log,
   };
   await writeFile(
@@ -106,6 +121,9 @@ export function relativeTrace(trace: Trace, audio: AudioStorage = 'summary'): un
     frames: trace.frames.map((f) => storedFrame(f, audio, rel(f.at)!)),
     observations: trace.observations.map((o) => ({ ...o, at: rel(o.at) })),
     actions: trace.actions.map((a) => ({ ...a, at: rel(a.at) })),
+    ...(trace.stalls
+      ? { stalls: trace.stalls.map((s) => ({ from: rel(s.from), to: rel(s.to) })) }
+      : {}),
   };
 }
 

@@ -16,6 +16,7 @@ import { IdleClockDriver } from './idle-clock-driver.js';
 import { Microphone } from './microphone.js';
 import { createScenarioContext, type ScenarioContextParts } from './scenario-context.js';
 import { ScenarioClock } from './scenario-clock.js';
+import { StallWatch } from './stall-watch.js';
 import { ToolDesk } from './tool-desk.js';
 import { TraceWatch } from './trace-watch.js';
 
@@ -119,6 +120,9 @@ export async function runScenario(
     now: () => clock.now(),
   });
   const trace = recorder.trace;
+  // The runner's own stalls, so that rules do not blame the client for them (real clock only).
+  const stallWatch = clock.clock === realClock ? new StallWatch(realClock) : undefined;
+  stallWatch?.start();
   const watch = new TraceWatch(clock);
   recorder.onChange(() => watch.notify());
   const harnessError = cappedHarnessErrors(recorder, (text) => redactor.text(text));
@@ -204,7 +208,7 @@ export async function runScenario(
     await target.stop().catch((error: Error) => harnessError(`stop: ${error.message}`));
     await server.close();
     await driver?.stop();
-    recorder.finish(clock.now());
+    recorder.finish(clock.now(), stallWatch?.stop());
     // An adapter's process killed by what the mock sent is the client's failure (a rule
     // fails, see crashBlame), not a harness error: the run was judged.
     if (crashBlame(trace)) trace.harnessErrors = trace.harnessErrors.filter((e) => !isExitError(e));

@@ -6,7 +6,19 @@ import type { Verdict } from '../rules/rule.js';
 import type { Scenario } from '../scenarios/scenario.js';
 import type { Trace } from '../trace/trace.js';
 import type { RunPlan } from './run-plan.js';
+import { starvation } from './starved-retry.js';
 import type { ScenarioRun } from './run-scenario.js';
+
+/** An attempt at a scenario run that failed while the harness was starved, and was run again. */
+export interface StarvedAttempt {
+  /** Its scenario file (trace and verdicts), relative to index.json. */
+  file: string;
+  /** The runner's measured stalls in it, ms: total and longest. */
+  stalledMs: number;
+  longestStallMs: number;
+  /** The rules it failed. */
+  failed: string[];
+}
 
 /** One metric sample, where it came from. */
 export interface MetricSample {
@@ -38,6 +50,20 @@ export class RunTally {
     this.client ??= outcome.client;
     const trace = outcome.trace;
     listOf(this.traces, scenario.id).push(trace);
+    const verdicts = this.verdictsOf(scenario, trace);
+    for (const [id, v] of verdicts) {
+      this.judgements.get(id)!.push(toRuleRun(scenario.id, run, v, trace));
+    }
+    for (const m of METRICS) {
+      const samples = listOf(this.metricSamples, m.name);
+      for (const value of m.compute(trace))
+        samples.push({ scenario: scenario.id, run, value: round(value) });
+    }
+    return verdicts;
+  }
+
+  /** The verdicts of one run by rule id (rules it exercised only), recording nothing. */
+  verdictsOf(scenario: Scenario, trace: Trace): Map<string, Verdict> {
     const verdicts = new Map<string, Verdict>();
     const exercised = new Set(scenario.rules);
     const crash = crashBlame(trace);
@@ -49,14 +75,7 @@ export class RunTally {
         connectVerdict(rule.id, trace) ??
         judge(rule, trace, { budgets: this.plan.budgets });
       if (exercised.has(rule.id)) v = underHarnessErrors(v, trace);
-      if (!v) continue;
-      verdicts.set(rule.id, v);
-      this.judgements.get(rule.id)!.push(toRuleRun(scenario.id, run, v, trace));
-    }
-    for (const m of METRICS) {
-      const samples = listOf(this.metricSamples, m.name);
-      for (const value of m.compute(trace))
-        samples.push({ scenario: scenario.id, run, value: round(value) });
+      if (v) verdicts.set(rule.id, v);
     }
     return verdicts;
   }
@@ -68,6 +87,7 @@ export class RunTally {
     outcome: ScenarioRun,
     verdicts: Map<string, Verdict>,
     file: string,
+    retried: StarvedAttempt[] = [],
   ): void {
     let sr = this.scenarioResults.get(scenario.id);
     if (!sr) {
@@ -84,6 +104,7 @@ export class RunTally {
       this.scenarioResults.set(scenario.id, sr);
     }
     const trace = outcome.trace;
+    const stalled = starvation(trace);
     sr.runs.push({
       run,
       durationMs: round(outcome.durationMs),
@@ -92,6 +113,8 @@ export class RunTally {
       verdicts: Object.fromEntries([...verdicts].map(([id, v]) => [id, v.status])),
       frames: trace.frames.length,
       connections: trace.connections.length,
+      ...(stalled ? { stalledMs: round(stalled.stalledMs) } : {}),
+      ...(retried.length > 0 ? { retried } : {}),
     });
   }
 

@@ -10,6 +10,7 @@ import type {
   TraceConnection,
   TraceFrame,
   TraceObservation,
+  TraceStall,
 } from '../trace/trace.js';
 
 /** Options of {@link traceBuilder}. */
@@ -56,6 +57,7 @@ export class TraceBuilder {
   private readonly observations: TraceObservation[] = [];
   private readonly actions: TraceAction[] = [];
   private readonly harnessErrors: string[] = [];
+  private stalls: TraceStall[] | undefined;
   private eventCounter = 0;
 
   constructor(private readonly options: TraceBuilderOptions = {}) {
@@ -189,6 +191,12 @@ export class TraceBuilder {
   act<K extends TraceActionKind>(kind: K, ...[data]: TraceActionArgs<K>): this {
     const action = { at: this.clock, kind, data: data ?? {} } as TraceActionOf<K>;
     this.actions.push(action as TraceAction);
+    return this;
+  }
+
+  /** The runner stalled for `ms` up to now (its heartbeat ran late; see `Trace.stalls`). */
+  stalled(ms: number): this {
+    (this.stalls ??= []).push({ from: this.clock - ms, to: this.clock });
     return this;
   }
 
@@ -444,6 +452,7 @@ export class TraceBuilder {
       observations: this.observations.map((o) => ({ ...o })),
       actions: this.actions.map((a) => ({ ...a })),
       harnessErrors: [...this.harnessErrors],
+      ...(this.stalls ? { stalls: this.stalls.map((x) => ({ ...x })) } : {}),
     };
   }
 

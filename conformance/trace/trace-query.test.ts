@@ -32,6 +32,34 @@ describe('harnessStalls', () => {
     const stalls = harnessStalls(b.build());
     expect(stalls).toEqual([{ at: 500, lateMs: 300 }]); // 400 ms pause − 100 ms pacing
     expect(stallWithin(stalls, 400, 600)).toBe(300);
-    expect(stallWithin(stalls, 0, 400)).toBe(0);
+    expect(stallWithin(stalls, 0, 150)).toBe(0);
+  });
+
+  it("includes the runner's measured stalls", () => {
+    const t = traceBuilder().handshake().at(900).stalled(250).build();
+    expect(harnessStalls(t)).toEqual([{ at: 900, lateMs: 250 }]);
+  });
+});
+
+describe('stallWithin', () => {
+  const stalls = [
+    { at: 300, lateMs: 100 }, // [200, 300]
+    { at: 350, lateMs: 100 }, // [250, 350], overlaps the first
+    { at: 700, lateMs: 200 }, // [500, 700]
+  ];
+
+  it('counts the time stalls cover in the window, overlapping ones once', () => {
+    expect(stallWithin(stalls, 0, 1000)).toBe(150 + 200);
+    expect(stallWithin(stalls, 600, 650)).toBe(50);
+  });
+
+  it('counts a stall whose evidence came just after the window', () => {
+    // The runner caught up at 700, after the window closed at 650.
+    expect(stallWithin(stalls, 400, 650)).toBe(150);
+  });
+
+  it('counts the whole lateness of a stall stamped inside the window', () => {
+    expect(stallWithin([{ at: 450, lateMs: 300 }], 400, 500)).toBe(300);
+    expect(stallWithin(stalls, 800, 900)).toBe(0);
   });
 });

@@ -428,28 +428,30 @@ export function hasFeature(trace: Trace, feature: string): boolean {
   return trace.features.includes(feature);
 }
 
-/** Evidence that the harness itself stalled: timestamps that bunched up after a pause. */
+/** Evidence that the harness itself stalled: measured, or timestamps that bunched after a pause. */
 export interface HarnessStall {
-  /** When the first item of the bunch was stamped: the harness had just caught up. */
+  /** When the harness caught up: the first item of the bunch was stamped, or the heartbeat ran. */
   at: number;
-  /** How late the first item of the bunch was stamped, at least (ms). */
+  /** How long the harness was behind when it caught up, at least (ms). */
   lateMs: number;
 }
 
 /**
- * Stalls of the harness, read from the trace. The mock paces reply audio in real time and the
- * virtual speaker reports one chunk per chunk duration; both are stamped on the runner's clock.
- * When the runner's process stalls (a loaded machine, a long GC), the mock's timers fire late
- * and the adapter's lines wait in the pipe, so consecutive deltas of one response, or
- * consecutive `audio.played` reports, arrive closer together than half their duration. Each
- * such bunch says the harness was at least `Σ durations − span` late when it stamped the first
- * item. The client's microphone appends, fed in real time by the runner, bunch up the same way
- * when the client's process was starved. Rules that measure wall-clock gaps discount this
- * lateness instead of blaming the client. (A mock that sent audio faster than real time would look like stalls too; it paces
- * in real time.)
+ * Stalls of the harness, measured and read from the trace. The runner's heartbeat measures its
+ * own stalls (`trace.stalls`, real clock only: spans in which its event loop did not run).
+ * Others show in the timestamps: the mock paces reply audio in real time and the virtual
+ * speaker reports one chunk per chunk duration; both are stamped on the runner's clock. When a
+ * process stalls (a loaded machine, a long GC), the mock's timers fire late and the adapter's
+ * lines wait in the pipe, so consecutive deltas of one response, or consecutive `audio.played`
+ * reports, arrive closer together than half their duration. Each such bunch says the harness
+ * was at least `Σ durations − span` late when it stamped the first item. The client's
+ * microphone appends, fed in real time by the runner, bunch up the same way when the client's
+ * process was starved. Rules that measure wall-clock gaps discount this lateness instead of
+ * blaming the client (`stallWithin`). (A mock that sent audio faster than real time would look
+ * like stalls too; it paces in real time.)
  */
 export function harnessStalls(trace: Trace): HarnessStall[] {
-  const stalls: HarnessStall[] = [];
+  const stalls = measuredStalls(trace);
   const scan = (items: ReadonlyArray<{ at: number; wallMs: number }>, paced: boolean) => {
     let runStart = 0;
     for (let i = 1; i <= items.length; i++) {
@@ -496,7 +498,36 @@ export function harnessStalls(trace: Trace): HarnessStall[] {
   return stalls.sort((a, b) => a.at - b.at);
 }
 
-/** The largest harness lateness evidenced in `[from, to]` (0 when none). */
+/**
+ * Only the stalls the runner's heartbeat measured (`trace.stalls`), for rules that judge the
+ * client's own pacing: stalls read from bunched timestamps would let a client that bursts
+ * explain its bursts away.
+ */
+export function measuredStalls(trace: Pick<Trace, 'stalls'>): HarnessStall[] {
+  return (trace.stalls ?? []).map((s) => ({ at: s.to, lateMs: s.to - s.from }));
+}
+
+/**
+ * How much of `[from, to]` the harness's stalls explain (ms, 0 when none): the larger of the
+ * worst lateness stamped inside the window and the time the stalls (each the span
+ * `[at − lateMs, at]`, overlapping ones merged) cover in it. The second catches a stall whose
+ * evidence arrived just after the window, and several stalls in one window.
+ */
 export function stallWithin(stalls: readonly HarnessStall[], from: number, to: number): number {
-  return stalls.reduce((m, s) => (s.at >= from && s.at <= to ? Math.max(m, s.lateMs) : m), 0);
+  const stamped = stalls.reduce(
+    (m, s) => (s.at >= from && s.at <= to ? Math.max(m, s.lateMs) : m),
+    0,
+  );
+  const spans = stalls
+    .map((s) => [Math.max(from, s.at - s.lateMs), Math.min(to, s.at)] as const)
+    .filter(([a, b]) => b > a)
+    .sort((x, y) => x[0] - y[0]);
+  let covered = 0;
+  let reach = from;
+  for (const [a, b] of spans) {
+    if (b <= reach) continue;
+    covered += b - Math.max(a, reach);
+    reach = b;
+  }
+  return Math.max(stamped, covered);
 }

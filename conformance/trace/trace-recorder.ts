@@ -11,6 +11,7 @@ import type {
   TraceActionOf,
   TraceFrame,
   TraceObservation,
+  TraceStall,
 } from './trace.js';
 
 /** What a recorder needs to know before the first frame. */
@@ -155,9 +156,10 @@ export class TraceRecorder {
     this.trace.features = features ? [...features] : [];
   }
 
-  /** Marks the end of the run. */
-  finish(at: number): void {
+  /** Marks the end of the run; `stalls` are the runner's own (real clock only, see StallWatch). */
+  finish(at: number, stalls?: readonly TraceStall[]): void {
     this.trace.endedAt = at;
+    if (stalls) this.trace.stalls = [...stalls];
   }
 
   private changed(): void {

@@ -44,6 +44,20 @@ export interface Trace {
   actions: TraceAction[];
   /** Problems of the harness or the adapter channel (not the client's protocol behaviour). */
   harnessErrors: string[];
+  /**
+   * Spans in which the runner's own event loop did not run (a loaded machine, a long GC),
+   * measured by a heartbeat on the real clock (`StallWatch`): whatever happened meanwhile was
+   * stamped late, at the span's end. Absent on a fake clock and in older traces.
+   */
+  stalls?: TraceStall[];
+}
+
+/** A span of clock time in which the runner was not running (see {@link Trace.stalls}). */
+export interface TraceStall {
+  /** When the heartbeat should have run. */
+  from: number;
+  /** When it ran: the runner caught up. */
+  to: number;
 }
 
 /** One WebSocket connection to the mock. */
