@@ -64,11 +64,28 @@ function compileSet(transform: <S>(schema: S) => S): ValidatorSet {
   });
 }
 
+/**
+ * A set compiled on first use: compiling every event schema takes a few hundred ms, which a
+ * command that never validates (`--help`, `--version`, `list`) should not pay at start-up.
+ */
+function lazySet(transform: <S>(schema: S) => S): ValidatorSet {
+  let set: ValidatorSet | undefined;
+  const compiled = () => (set ??= compileSet(transform));
+  return Object.freeze({
+    get client() {
+      return compiled().client;
+    },
+    get server() {
+      return compiled().server;
+    },
+  });
+}
+
 /** The strict validators: closed objects where swaram documents them. */
-export const strictValidators: ValidatorSet = compileSet((schema) => schema);
+export const strictValidators: ValidatorSet = lazySet((schema) => schema);
 
 /** The tolerant validators: the strict schemas with every object opened. */
-export const tolerantValidators: ValidatorSet = compileSet(openSchema);
+export const tolerantValidators: ValidatorSet = lazySet(openSchema);
 
 /** The strict or tolerant set. */
 export function validatorsFor(strict: boolean): ValidatorSet {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { fmtMs } from '../trace/format.js';
 import {
   NOT_RUN_REASON,
   type MetricResult,
@@ -275,9 +276,19 @@ function scenarioBlock(
       const harness = run.harnessErrors.length
         ? `<pre class="problem">${h(run.harnessErrors.join('\n'))}</pre>`
         : '';
+      const retried = (run.retried ?? [])
+        .map(
+          (a) =>
+            `<li>an earlier attempt failed ${h(a.failed.join(' '))} while the machine starved the harness (stalled ${h(fmtMs(a.stalledMs))}, longest ${h(fmtMs(a.longestStallMs))}): ${h(a.file)}</li>`,
+        )
+        .join('');
+      const stalled =
+        run.stalledMs !== undefined && run.stalledMs > 0
+          ? `, the harness stalled ${h(fmtMs(run.stalledMs))} (discounted)`
+          : '';
       const data = timelines.get(run.file);
       return `<details class="run" id="${key}" data-run="${key}"><summary>#${run.run} · ${h((run.durationMs / 1000).toFixed(1))} s · ${h(summary || 'no rule exercised')}${failing.length ? ` · <span class="problem">✗ ${h(failing.join(' '))}</span>` : ''} · ${run.frames} frames, ${run.connections} connection(s)</summary>
-${list ? `<ul class="judgements">${list}</ul>` : ''}${harness}<div class="muted">trace: ${h(run.file)}</div>
+${list ? `<ul class="judgements">${list}</ul>` : ''}${harness}${retried ? `<ul class="muted">${retried}</ul>` : ''}<div class="muted">trace: ${h(run.file)}${stalled}</div>
 <div class="timeline"></div>${data ? `<script type="application/json" id="data-${key}">${scriptJson(data)}</script>` : ''}</details>`;
     })
     .join('\n');

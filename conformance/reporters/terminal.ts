@@ -1,4 +1,5 @@
 import type { ProgressReporter } from '../run/run-conformance.js';
+import { fmtMs } from '../trace/format.js';
 import { NOT_RUN_REASON } from '../results/result-schema.js';
 import { displayPath } from '../run/run-conformance.js';
 import type { VerdictStatus } from '../rules/rule.js';
@@ -46,8 +47,8 @@ export function terminalReporter(out: NodeJS.WritableStream = process.stderr): P
       const tag = repeats > 1 ? ` #${run}` : '';
       out.write(
         `  ${' '.repeat(count(0).length)} again ${scenario.id}${tag}: it failed ${attempt.failed.join(' ')} ` +
-          `while the machine starved the harness (stalled ${fmtSeconds(attempt.stalledMs)}, ` +
-          `longest ${fmtSeconds(attempt.longestStallMs)}); kept as ${attempt.file}
+          `while the machine starved the harness (stalled ${fmtMs(attempt.stalledMs)}, ` +
+          `longest ${fmtMs(attempt.longestStallMs)}); kept as ${attempt.file}
 `,
       );
     },
@@ -104,9 +105,4 @@ export function terminalReporter(out: NodeJS.WritableStream = process.stderr): P
       );
     },
   };
-}
-
-/** Milliseconds as seconds with two decimals (`0.31 s`). */
-function fmtSeconds(ms: number): string {
-  return `${(ms / 1000).toFixed(2)} s`;
 }
