@@ -39,10 +39,11 @@ const SLOTS = 5;
 const SCENARIO_LIMIT_MS = 45_000;
 
 /**
- * Per-test limit. A test's time includes waiting for slots: alone, the longest (no-backoff-
- * jitter, three busy-close runs of ~18 s) takes about 60 s, and the whole file about 110 s.
+ * Per-test limit: it catches a hang, not slowness. A test's time includes waiting for slots and
+ * any run repeated because the machine starved the harness (`retries`); alone, the longest
+ * (the reference over 21 scenarios) takes about 140 s, and the whole file about 190 s.
  */
-const TEST_TIMEOUT_MS = 150_000;
+const TEST_TIMEOUT_MS = 300_000;
 
 /** Rules judged across repetitions, and how many repetitions they need. */
 const RUNS_NEEDED: Record<string, number> = { 'CLOSE-BUSY': DEFAULT_BUDGETS['D_1013.minRuns'] };
