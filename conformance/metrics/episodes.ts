@@ -7,6 +7,7 @@ import {
   stopCovers,
   stopReports,
   streamedResponses,
+  stalledBetween,
   wireEvents,
   bytesToMs,
   observationsOf,
@@ -182,7 +183,10 @@ export interface ToolRoundTrip {
   invoke: IndexedObservation | undefined;
   /** The runner's `tool.result` for this `call_id`, if any (the first). */
   result: TraceAction | undefined;
-  /** Tool run time subtracted from L_tool_out (runner's `tool.result` − adapter's `tool.invoke`). */
+  /**
+   * Tool run time subtracted from L_tool_out (runner's `tool.result` − adapter's `tool.invoke`);
+   * the runner's measured stalls outside it are subtracted too.
+   */
   runMs: number;
   /** L_tool_out of the first output, when answered. */
   lToolOut: number | undefined;
@@ -219,6 +223,11 @@ export function toolRoundTrips(trace: Trace): ToolRoundTrip[] {
     );
     const runMs = invoke && result && result.at >= invoke.at ? result.at - invoke.at : 0;
     const first = mine[0];
+    // The runner's own stalls outside the tool's run time are the harness's, not the client's.
+    const stalled = first
+      ? stalledBetween(trace, call.at, first.at) -
+        (runMs > 0 ? stalledBetween(trace, invoke!.at, result!.at) : 0)
+      : 0;
     out.push({
       call,
       callId,
@@ -226,7 +235,7 @@ export function toolRoundTrips(trace: Trace): ToolRoundTrip[] {
       invoke,
       result,
       runMs,
-      lToolOut: first ? first.at - call.at - runMs : undefined,
+      lToolOut: first ? Math.max(0, first.at - call.at - runMs - stalled) : undefined,
     });
   }
   return out;

@@ -190,6 +190,24 @@ describe('latency metrics', () => {
       .build();
     expect(lToolOut(t)).toEqual([30]);
   });
+
+  it("L_tool_out leaves out the runner's own stalls (outside the tool's run time)", () => {
+    const t = traceBuilder({ features: ['tools'] })
+      .handshake()
+      .at(100)
+      .toolCall({ callId: 'call_1' })
+      .at(190)
+      .stalled(80) // the runner stamped the invoke 80 ms late
+      .observe('tool.invoke', { call_id: 'call_1', name: 'get_weather', arguments: '{}' })
+      .at(400)
+      .stalled(100) // inside the tool's run time: already subtracted with it
+      .at(690)
+      .act('tool.result', { call_id: 'call_1', output: '{}' })
+      .at(710)
+      .toolOutput('call_1')
+      .build();
+    expect(lToolOut(t)).toEqual([30]);
+  });
 });
 
 describe('metrics of closes, leaks and the table', () => {

@@ -99,8 +99,9 @@ export function lCancel(trace: Trace): number[] {
 
 /**
  * L_tool_out: per tool call answered, `function_call_output` received − `…arguments.done` sent −
- * tool run time. The run time is the runner's `tool.result` − the adapter's `tool.invoke` when
- * the harness ran the tool; otherwise 0 (unknown tools; wire-only clients' own tools).
+ * tool run time − the runner's own measured stalls in between (`trace.stalls`). The run time is
+ * the runner's `tool.result` − the adapter's `tool.invoke` when the harness ran the tool;
+ * otherwise 0 (unknown tools; wire-only clients' own tools).
  */
 export function lToolOut(trace: Trace): number[] {
   return toolRoundTrips(trace).flatMap((t) => (t.lToolOut === undefined ? [] : [t.lToolOut]));
@@ -171,7 +172,7 @@ export const METRICS: readonly MetricDefinition[] = [
     name: 'L_tool_out',
     title: 'Tool answer overhead',
     definition:
-      '`function_call_output` received − `…arguments.done` sent − tool run time (`tool.result` − `tool.invoke`).',
+      "`function_call_output` received − `…arguments.done` sent − tool run time (`tool.result` − `tool.invoke`) − the runner's own stalls in between.",
     app: false,
     budget: 'L_tool_out.p95',
     compute: lToolOut,

@@ -507,6 +507,14 @@ export function measuredStalls(trace: Pick<Trace, 'stalls'>): HarnessStall[] {
   return (trace.stalls ?? []).map((s) => ({ at: s.to, lateMs: s.to - s.from }));
 }
 
+/** How long the runner's heartbeat measured it stalled within `[from, to]` (ms; 0 without). */
+export function stalledBetween(trace: Pick<Trace, 'stalls'>, from: number, to: number): number {
+  return (trace.stalls ?? []).reduce(
+    (n, s) => n + Math.max(0, Math.min(to, s.to) - Math.max(from, s.from)),
+    0,
+  );
+}
+
 /**
  * How much of `[from, to]` the harness's stalls explain (ms, 0 when none): the larger of the
  * worst lateness stamped inside the window and the time the stalls (each the span
