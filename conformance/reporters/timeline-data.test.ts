@@ -34,6 +34,30 @@ describe('timeline rows', () => {
     expect(t.endedAt).toBe(1000);
   });
 
+  it("show the runner's stalls of 50 ms or more on its lane", () => {
+    const stalled = {
+      ...file,
+      trace: {
+        ...file.trace,
+        stalls: [
+          { from: 100, to: 130 },
+          { from: 400, to: 640 },
+        ],
+      },
+    };
+    const rows = timelineOf(stalled).rows.filter((r) => r.type === 'stall');
+    expect(rows).toEqual([
+      {
+        id: 's1',
+        at: 400,
+        lane: 'runner',
+        type: 'stall',
+        tag: 'other',
+        label: 'the runner stalled 240 ms (the machine was loaded); timing judgements discount it',
+      },
+    ]);
+  });
+
   it('shorten audio to its size and keep the client strings as they were', () => {
     expect(row('f3')).toMatchObject({ tag: 'audio', label: 'input_audio_buffer.append 25 ms' });
     expect(row('f3').detail).toBeUndefined();

@@ -36,7 +36,7 @@ export interface TimelineRow {
   /**
    * Stable id inside the run, named after what evidence points at: `f178` is
    * `trace.frames[178]`, `o3` `trace.observations[3]`, `a1` an action, `c1` / `c1x` the opening
-   * and the close of connection 1.
+   * and the close of connection 1, `s2` the runner's stall `trace.stalls[2]`.
    */
   id: string;
   at: number;
@@ -100,6 +100,10 @@ export function timelineOf(file: unknown): TimelineData {
   array(trace.observations).forEach((x, i) => rows.push(observationRow(record(x), i)));
   array(trace.actions).forEach((x, i) => rows.push(actionRow(record(x), i)));
   for (const x of array(trace.connections)) rows.push(...connectionRows(record(x)));
+  array(trace.stalls).forEach((x, i) => {
+    const row = stallRow(record(x), i);
+    if (row) rows.push(row);
+  });
   const order = new Map(rows.map((r, i) => [r, i]));
   rows.sort((a, b) => a.at - b.at || order.get(a)! - order.get(b)!);
   const last = rows.reduce((m, r) => Math.max(m, r.at + (r.dur ?? 0)), 0);
@@ -108,6 +112,25 @@ export function timelineOf(file: unknown): TimelineData {
     rows,
     log: array(f.log).map(String),
     harnessErrors: array(trace.harnessErrors).map(String),
+  };
+}
+
+/** Stalls of the runner shorter than this are not drawn (they are many, and harmless). */
+const STALL_ROW_MIN_MS = 50;
+
+/** A stall of the runner (`trace.stalls`), on its lane: why a timing judgement discounted time. */
+function stallRow(s: Record<string, unknown>, i: number): TimelineRow | undefined {
+  const from = num(s.from);
+  const to = num(s.to);
+  if (from === undefined || to === undefined || to - from < STALL_ROW_MIN_MS) return undefined;
+  const ms = Math.round(to - from);
+  return {
+    id: `s${i}`,
+    at: from,
+    lane: 'runner',
+    type: 'stall',
+    tag: 'other',
+    label: `the runner stalled ${ms} ms (the machine was loaded); timing judgements discount it`,
   };
 }
 
