@@ -1,6 +1,7 @@
 import { startMockServer } from '../mock-server/mock-server.js';
 import { LoadFleet, machineLine, median, sleep, type FleetReport } from './load/load-fleet.js';
 import { startPacedBaseline } from './load/paced-baseline.js';
+import { ProcessMeter, type ProcessCost } from './load/process-meter.js';
 import type { BenchOptions } from './run.js';
 
 export const description =
@@ -34,7 +35,11 @@ export async function run(options: BenchOptions): Promise<void> {
       `${windows.warmMs / 1000} s warm-up, ${windows.measureMs / 1000} s measured`,
   );
   console.log(
-    '  target     N      p50    p99    max  (lateness at the clients, ms)  deltas/s  server busy  clients busy  lost',
+    '  lateness at the clients (p50, p99, max, ms); cpu: a share of one core; loop: p99 event-loop delay, ms; ' +
+      'client: the busiest client process; pressure: share of the time some task waited for a core (Linux PSI)',
+  );
+  console.log(
+    '  target         N     p50     p99     max  deltas/s  srv cpu  srv loop  cli cpu  cli loop  pressure  lost',
   );
   const held = { mock: 0, baseline: 0 };
   const targets = (process.env.SWARAM_BENCH_TARGETS ?? 'baseline,mock').split(',') as Array<
@@ -57,7 +62,7 @@ export async function run(options: BenchOptions): Promise<void> {
 
 interface Measured {
   report: FleetReport;
-  serverUtilization: number;
+  server: ProcessCost;
   ms: number;
   open: number;
 }
@@ -76,17 +81,26 @@ export async function measureOnce(
     target === 'mock'
       ? `${server.url}?model=mal-realtime-simple&api_key=swaram_test_key`
       : server.url;
-  const fleet = await LoadFleet.start({ url, sessions, replyRate: 1, rampPerSecond: 1000 });
+  const processes = Number(process.env.SWARAM_BENCH_CLIENT_PROCESSES ?? 2);
+  const fleet = await LoadFleet.start({
+    url,
+    sessions,
+    replyRate: 1,
+    rampPerSecond: 1000,
+    processes,
+  });
   try {
     await sleep(windows.warmMs);
     fleet.measure();
-    const elu0 = performance.eventLoopUtilization();
+    const meter = new ProcessMeter();
     const t0 = performance.now();
     await sleep(windows.measureMs);
     const report = await fleet.report();
+    const server = meter.read();
+    meter.close();
     return {
       report,
-      serverUtilization: performance.eventLoopUtilization(elu0).utilization,
+      server,
       ms: performance.now() - t0,
       open: fleet.ready.open,
     };
@@ -106,14 +120,22 @@ function printLine(target: string, n: number, results: Measured[], p99: number):
       Object.values(m.report.closedByServer).reduce((x, y) => x + y, 0),
     0,
   );
-  console.log(
-    `  ${target.padEnd(9)} ${String(n).padStart(5)}  ${fmt(med((m) => m.report.lateness.p50))} ${fmt(p99)} ${fmt(
-      med((m) => m.report.lateness.max),
-    )}                                 ${String(Math.round(med((m) => (m.report.deltas / m.ms) * 1000))).padStart(8)}  ${pct(
-      med((m) => m.serverUtilization),
-    )}        ${pct(med((m) => m.report.clientUtilization))}          ${lost}${p99 > BUDGET_MS ? '   over budget' : ''}`,
-  );
+  const cells = [
+    target.padEnd(9),
+    String(n).padStart(5),
+    fmt(med((m) => m.report.lateness.p50)),
+    fmt(p99),
+    fmt(med((m) => m.report.lateness.max)),
+    String(Math.round(med((m) => (m.report.deltas / m.ms) * 1000))).padStart(7),
+    pct(med((m) => m.server.cpu)),
+    fmt(med((m) => m.server.loopDelayP99Ms)),
+    pct(med((m) => m.report.clientCost.cpu)),
+    fmt(med((m) => m.report.clientCost.loopDelayP99Ms)),
+    pct(med((m) => m.server.cpuPressure)),
+    String(lost).padStart(4),
+  ];
+  console.log(`  ${cells.join('  ')}${p99 > BUDGET_MS ? '   over budget' : ''}`);
 }
 
 const fmt = (v: number) => v.toFixed(1).padStart(6);
-const pct = (v: number) => `${Math.round(v * 100)} %`.padStart(5);
+const pct = (v: number) => (Number.isNaN(v) ? '   –' : `${Math.round(v * 100)} %`.padStart(5));
