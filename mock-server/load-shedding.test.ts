@@ -30,15 +30,23 @@ describe('overloadReason (pure: health sample → refuse or not)', () => {
   });
 
   it('refuses while the loop delay, the pacing lateness or the utilisation is over, naming which', () => {
-    expect(overloadReason({ ...healthy, loopDelayMs: 34 }, 10, t)).toBe(
+    const busy = { ...healthy, cpu: 0.25 }; // half the CPU budget: the mock's own load
+    expect(overloadReason({ ...busy, loopDelayMs: 34 }, 10, t)).toBe(
       'event loop delay p99 34.0 ms > 15.0 ms',
     );
-    expect(overloadReason({ ...healthy, pacingLatenessMs: 22.5 }, 10, t)).toBe(
+    expect(overloadReason({ ...busy, pacingLatenessMs: 22.5 }, 10, t)).toBe(
       'pacing lateness p99 22.5 ms > 15.0 ms',
     );
-    expect(overloadReason({ ...healthy, utilization: 0.93 }, 10, t)).toBe(
+    expect(overloadReason({ ...busy, utilization: 0.93 }, 10, t)).toBe(
       'event loop utilisation 93.0 % > 80.0 %',
     );
+  });
+
+  it('does not refuse for a late loop that is not its own doing (little CPU: the machine is busy)', () => {
+    const late = { ...healthy, loopDelayMs: 60, pacingLatenessMs: 40, utilization: 0.95 };
+    expect(overloadReason({ ...late, cpu: 0.05 }, 1, t)).toBeUndefined();
+    expect(overloadReason({ ...late, cpu: 0.24 }, 10, t)).toBeUndefined();
+    expect(overloadReason({ ...late, cpu: 0.25 }, 10, t)).toMatch(/^event loop delay/);
   });
 
   it('admits by headroom: refuses the session whose projected CPU would pass the budget', () => {
@@ -134,8 +142,8 @@ describe('LoadMonitor with a fake health source', () => {
 
   it('counts refusals and episodes, and reports when shedding starts and when it admits again', () => {
     const { monitor, changes, setLive } = setup([
-      { ...healthy, loopDelayMs: 40 },
-      { ...healthy, loopDelayMs: 30 },
+      { ...healthy, loopDelayMs: 40, cpu: 0.3 },
+      { ...healthy, loopDelayMs: 30, cpu: 0.3 },
       healthy,
     ]);
     // (The first window counts alone: there is none before it.)

@@ -70,12 +70,14 @@ export const PRIOR_SESSION_CPU = 0.005;
  * Why a new session would overload the server, or `undefined` to let it in.
  *
  * With no live session the mock cannot be what overloads itself (a busy machine is not
- * helped by refusing): admit. While the loop is late (delay, pacing) or too busy: refuse.
- * Otherwise admit by headroom: the CPU of `live + 1` sessions at the estimated cost of one
- * (`sample.sessionCpu`, else {@link PRIOR_SESSION_CPU}) must fit `maxCpu`. `live` counts the
- * sessions let in since the sample too, so a burst of connections cannot all get in on one
- * stale sample. Recovery needs nothing: sessions that leave make room, and the next sample
- * under the limits lets sessions in again.
+ * helped by refusing): admit. While the loop is late (delay, pacing) or too busy *and* the mock
+ * itself uses at least half its CPU budget: refuse (a loop late while the mock uses little CPU
+ * is late because the machine gave the core to others: refusing would not help, and after a
+ * load drops the mock must admit again). Otherwise admit by headroom: the CPU of `live + 1`
+ * sessions at the estimated cost of one (`sample.sessionCpu`, else {@link PRIOR_SESSION_CPU})
+ * must fit `maxCpu`. `live` counts the sessions let in since the sample too, so a burst of
+ * connections cannot all get in on one stale sample. Recovery needs nothing: sessions that
+ * leave make room, and the next sample under the limits lets sessions in again.
  */
 export function overloadReason(
   sample: HealthSample | undefined,
@@ -83,7 +85,7 @@ export function overloadReason(
   t: SheddingThresholds,
 ): string | undefined {
   if (live === 0) return undefined;
-  if (sample !== undefined) {
+  if (sample !== undefined && sample.cpu >= OWN_LOAD_SHARE * t.maxCpu) {
     if (sample.loopDelayMs > t.maxLoopDelayMs) {
       return `event loop delay p99 ${ms(sample.loopDelayMs)} > ${ms(t.maxLoopDelayMs)}`;
     }
@@ -132,6 +134,8 @@ export class SessionCostEstimator {
   }
 }
 
+/** The share of its CPU budget the mock must use for a late loop to count as its own doing. */
+const OWN_LOAD_SHARE = 0.5;
 /** How long a session runs before its cost counts as settled, ms. */
 const SESSION_WARM_MS = 1500;
 /** Settled sessions needed for an estimate: with fewer, fixed costs would dominate. */
