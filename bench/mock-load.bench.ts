@@ -17,7 +17,11 @@ const BUDGET_MS = 20;
  * each reply delta's arrival against its schedule. Each N runs `SWARAM_BENCH_RUNS` times
  * (default 3); the medians are printed, for the mock (shedding off: this measures what it
  * carries) and for the baseline (`SWARAM_BENCH_TARGETS=mock` for the mock alone, e.g. under
- * `node --cpu-prof`). N grows until the median p99 is over budget.
+ * `node --cpu-prof`). N grows until the median p99 is over budget. Beside the lateness, each
+ * line gives what every process cost (CPU as a share of one core, p99 event-loop delay: the
+ * server's and the busiest client's) and the machine's CPU pressure (PSI), so a late figure
+ * can be put on the server, the load generator or the machine. `SWARAM_BENCH_CLIENT_PROCESSES`
+ * (default 2) splits the clients differently; `SWARAM_BENCH_CLIENT_PROF=<dir>` profiles them.
  */
 export async function run(options: BenchOptions): Promise<void> {
   const sizes = (
