@@ -39,11 +39,11 @@ export async function run(options: BenchOptions): Promise<void> {
       `${windows.warmMs / 1000} s warm-up, ${windows.measureMs / 1000} s measured`,
   );
   console.log(
-    '  lateness at the clients (p50, p99, max, ms); cpu: a share of one core; loop: p99 event-loop delay, ms; ' +
+    "  lateness at the clients (p50, p99, max, ms); cpu: a share of one core; loop: p99 event-loop delay, ms; pace: the mock's own pacing p99 where it sends (since start), ms; " +
       'client: the busiest client process; pressure: share of the time some task waited for a core (Linux PSI)',
   );
   console.log(
-    '  target         N     p50     p99     max  deltas/s  srv cpu  srv loop  cli cpu  cli loop  pressure  lost',
+    '  target         N     p50     p99     max  deltas/s  srv cpu  srv loop  srv pace  cli cpu  cli loop  pressure  lost',
   );
   const held = { mock: 0, baseline: 0 };
   const targets = (process.env.SWARAM_BENCH_TARGETS ?? 'baseline,mock').split(',') as Array<
@@ -67,6 +67,8 @@ export async function run(options: BenchOptions): Promise<void> {
 interface Measured {
   report: FleetReport;
   server: ProcessCost;
+  /** The mock's own pacing lateness p99 (where it sends, since it started), ms; NaN for the baseline. */
+  pacingP99: number;
   ms: number;
   open: number;
 }
@@ -77,14 +79,14 @@ export async function measureOnce(
   sessions: number,
   windows: { warmMs: number; measureMs: number },
 ): Promise<Measured> {
-  const server =
+  const tested =
     target === 'mock'
       ? await startMockServer({ fixture: 'greeting', idleTimeoutSeconds: 0 })
       : await startPacedBaseline('greeting');
   const url =
     target === 'mock'
-      ? `${server.url}?model=mal-realtime-simple&api_key=swaram_test_key`
-      : server.url;
+      ? `${tested.url}?model=mal-realtime-simple&api_key=swaram_test_key`
+      : tested.url;
   const processes = Number(process.env.SWARAM_BENCH_CLIENT_PROCESSES ?? 2);
   const fleet = await LoadFleet.start({
     url,
@@ -102,15 +104,18 @@ export async function measureOnce(
     const report = await fleet.report();
     const server = meter.read();
     meter.close();
+    const pacing =
+      'health' in tested ? (tested.health() as { pacing: { p99: number } }).pacing.p99 : Number.NaN;
     return {
       report,
       server,
+      pacingP99: pacing,
       ms: performance.now() - t0,
       open: fleet.ready.open,
     };
   } finally {
     await fleet.stop();
-    await server.close();
+    await tested.close();
   }
 }
 
@@ -133,6 +138,7 @@ function printLine(target: string, n: number, results: Measured[], p99: number):
     String(Math.round(med((m) => (m.report.deltas / m.ms) * 1000))).padStart(7),
     pct(med((m) => m.server.cpu)),
     fmt(med((m) => m.server.loopDelayP99Ms)),
+    Number.isNaN(results[0]!.pacingP99) ? '     –' : fmt(med((m) => m.pacingP99)),
     pct(med((m) => m.report.clientCost.cpu)),
     fmt(med((m) => m.report.clientCost.loopDelayP99Ms)),
     pct(med((m) => m.server.cpuPressure)),
