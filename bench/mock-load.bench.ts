@@ -31,7 +31,7 @@ export async function run(options: BenchOptions): Promise<void> {
     .map(Number);
   const runs = Number(process.env.SWARAM_BENCH_RUNS ?? (options.quick ? 1 : 3));
   const windows = options.quick
-    ? { warmMs: 1000, measureMs: 2000 }
+    ? { warmMs: 1000, measureMs: 2000, processes: 1 }
     : { warmMs: 3000, measureMs: 10_000 };
   console.log(`  ${machineLine()}`);
   console.log(
@@ -77,7 +77,7 @@ interface Measured {
 export async function measureOnce(
   target: 'mock' | 'baseline',
   sessions: number,
-  windows: { warmMs: number; measureMs: number },
+  windows: { warmMs: number; measureMs: number; processes?: number },
 ): Promise<Measured> {
   const tested =
     target === 'mock'
@@ -87,7 +87,7 @@ export async function measureOnce(
     target === 'mock'
       ? `${tested.url}?model=mal-realtime-simple&api_key=swaram_test_key`
       : tested.url;
-  const processes = Number(process.env.SWARAM_BENCH_CLIENT_PROCESSES ?? 2);
+  const processes = Number(process.env.SWARAM_BENCH_CLIENT_PROCESSES ?? windows.processes ?? 2);
   const fleet = await LoadFleet.start({
     url,
     sessions,

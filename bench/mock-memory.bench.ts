@@ -27,7 +27,7 @@ export async function run(options: BenchOptions): Promise<void> {
   const idle: Growth[] = [];
   const talking: Growth[] = [];
   for (let r = 0; r < runs; r++) {
-    idle.push(await perSession(sessions, true));
+    idle.push(await perSession(sessions, true, options.quick));
     talking.push(await perSession(sessions, false, options.quick));
   }
   for (const [name, xs] of [
@@ -61,10 +61,17 @@ async function perSession(sessions: number, idle: boolean, quick = false): Promi
     await settle();
     const before = process.memoryUsage.rss();
     const heapBefore = heapNow();
-    const fleet = await LoadFleet.start({ url, sessions, replyRate: 1, idle, rampPerSecond: 500 });
+    const fleet = await LoadFleet.start({
+      url,
+      sessions,
+      replyRate: 1,
+      idle,
+      rampPerSecond: 500,
+      processes: quick ? 1 : 2,
+    });
     // Talking sessions fill their journals (1000 frames each) in about 40 s: wait for that
-    // (--quick, a smoke test, waits 5 s: its figure is not the steady state).
-    await sleep(idle ? 3000 : quick ? 5000 : 45_000);
+    // (--quick, a smoke test, waits 1–2 s: its figure is not the steady state).
+    await sleep(quick ? (idle ? 1000 : 2000) : idle ? 3000 : 45_000);
     await settle();
     const after = process.memoryUsage.rss();
     const heapAfter = heapNow();

@@ -19,9 +19,9 @@ const RECOVERY_SESSIONS = 50;
  * up) and 50 new sessions (under the capacity seen) must all be admitted. `SWARAM_BENCH_RUNS` runs (default 3), medians.
  */
 export async function run(options: BenchOptions): Promise<void> {
-  const sessions = Number(process.env.SWARAM_BENCH_SESSIONS ?? (options.quick ? 300 : 4000));
+  const sessions = Number(process.env.SWARAM_BENCH_SESSIONS ?? (options.quick ? 150 : 4000));
   const runs = Number(process.env.SWARAM_BENCH_RUNS ?? (options.quick ? 1 : 3));
-  const holdMs = options.quick ? 3000 : 10_000;
+  const holdMs = options.quick ? 2000 : 10_000;
   console.log(`  ${machineLine()}`);
   console.log(
     `  ${sessions} talking sessions ramped at 200/s, held ${holdMs / 1000} s; mock with default shedding; ${runs} run(s), medians`,
