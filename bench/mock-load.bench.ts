@@ -1,6 +1,7 @@
 import { startMockServer } from '../mock-server/mock-server.js';
 import { LoadFleet, machineLine, median, sleep, type FleetReport } from './load/load-fleet.js';
 import { startPacedBaseline } from './load/paced-baseline.js';
+import { ProcessMeter, type ProcessCost } from './load/process-meter.js';
 import type { BenchOptions } from './run.js';
 
 export const description =
@@ -16,7 +17,11 @@ const BUDGET_MS = 20;
  * each reply delta's arrival against its schedule. Each N runs `SWARAM_BENCH_RUNS` times
  * (default 3); the medians are printed, for the mock (shedding off: this measures what it
  * carries) and for the baseline (`SWARAM_BENCH_TARGETS=mock` for the mock alone, e.g. under
- * `node --cpu-prof`). N grows until the median p99 is over budget.
+ * `node --cpu-prof`). N grows until the median p99 is over budget. Beside the lateness, each
+ * line gives what every process cost (CPU as a share of one core, p99 event-loop delay: the
+ * server's and the busiest client's) and the machine's CPU pressure (PSI), so a late figure
+ * can be put on the server, the load generator or the machine. `SWARAM_BENCH_CLIENT_PROCESSES`
+ * (default 2) splits the clients differently; `SWARAM_BENCH_CLIENT_PROF=<dir>` profiles them.
  */
 export async function run(options: BenchOptions): Promise<void> {
   const sizes = (
@@ -26,7 +31,7 @@ export async function run(options: BenchOptions): Promise<void> {
     .map(Number);
   const runs = Number(process.env.SWARAM_BENCH_RUNS ?? (options.quick ? 1 : 3));
   const windows = options.quick
-    ? { warmMs: 1000, measureMs: 2000 }
+    ? { warmMs: 1000, measureMs: 2000, processes: 1 }
     : { warmMs: 3000, measureMs: 10_000 };
   console.log(`  ${machineLine()}`);
   console.log(
@@ -34,7 +39,11 @@ export async function run(options: BenchOptions): Promise<void> {
       `${windows.warmMs / 1000} s warm-up, ${windows.measureMs / 1000} s measured`,
   );
   console.log(
-    '  target     N      p50    p99    max  (lateness at the clients, ms)  deltas/s  server busy  clients busy  lost',
+    "  lateness at the clients (p50, p99, max, ms); cpu: a share of one core; loop: p99 event-loop delay, ms; pace: the mock's own pacing p99 where it sends (since start), ms; " +
+      'client: the busiest client process; pressure: share of the time some task waited for a core (Linux PSI)',
+  );
+  console.log(
+    '  target         N     p50     p99     max  deltas/s  srv cpu  srv loop  srv pace  cli cpu  cli loop  pressure  lost',
   );
   const held = { mock: 0, baseline: 0 };
   const targets = (process.env.SWARAM_BENCH_TARGETS ?? 'baseline,mock').split(',') as Array<
@@ -57,7 +66,9 @@ export async function run(options: BenchOptions): Promise<void> {
 
 interface Measured {
   report: FleetReport;
-  serverUtilization: number;
+  server: ProcessCost;
+  /** The mock's own pacing lateness p99 (where it sends, since it started), ms; NaN for the baseline. */
+  pacingP99: number;
   ms: number;
   open: number;
 }
@@ -66,33 +77,45 @@ interface Measured {
 export async function measureOnce(
   target: 'mock' | 'baseline',
   sessions: number,
-  windows: { warmMs: number; measureMs: number },
+  windows: { warmMs: number; measureMs: number; processes?: number },
 ): Promise<Measured> {
-  const server =
+  const tested =
     target === 'mock'
       ? await startMockServer({ fixture: 'greeting', idleTimeoutSeconds: 0 })
       : await startPacedBaseline('greeting');
   const url =
     target === 'mock'
-      ? `${server.url}?model=mal-realtime-simple&api_key=swaram_test_key`
-      : server.url;
-  const fleet = await LoadFleet.start({ url, sessions, replyRate: 1, rampPerSecond: 1000 });
+      ? `${tested.url}?model=mal-realtime-simple&api_key=swaram_test_key`
+      : tested.url;
+  const processes = Number(process.env.SWARAM_BENCH_CLIENT_PROCESSES ?? windows.processes ?? 2);
+  const fleet = await LoadFleet.start({
+    url,
+    sessions,
+    replyRate: 1,
+    rampPerSecond: 1000,
+    processes,
+  });
   try {
     await sleep(windows.warmMs);
     fleet.measure();
-    const elu0 = performance.eventLoopUtilization();
+    const meter = new ProcessMeter();
     const t0 = performance.now();
     await sleep(windows.measureMs);
     const report = await fleet.report();
+    const server = meter.read();
+    meter.close();
+    const pacing =
+      'health' in tested ? (tested.health() as { pacing: { p99: number } }).pacing.p99 : Number.NaN;
     return {
       report,
-      serverUtilization: performance.eventLoopUtilization(elu0).utilization,
+      server,
+      pacingP99: pacing,
       ms: performance.now() - t0,
       open: fleet.ready.open,
     };
   } finally {
     await fleet.stop();
-    await server.close();
+    await tested.close();
   }
 }
 
@@ -106,14 +129,23 @@ function printLine(target: string, n: number, results: Measured[], p99: number):
       Object.values(m.report.closedByServer).reduce((x, y) => x + y, 0),
     0,
   );
-  console.log(
-    `  ${target.padEnd(9)} ${String(n).padStart(5)}  ${fmt(med((m) => m.report.lateness.p50))} ${fmt(p99)} ${fmt(
-      med((m) => m.report.lateness.max),
-    )}                                 ${String(Math.round(med((m) => (m.report.deltas / m.ms) * 1000))).padStart(8)}  ${pct(
-      med((m) => m.serverUtilization),
-    )}        ${pct(med((m) => m.report.clientUtilization))}          ${lost}${p99 > BUDGET_MS ? '   over budget' : ''}`,
-  );
+  const cells = [
+    target.padEnd(9),
+    String(n).padStart(5),
+    fmt(med((m) => m.report.lateness.p50)),
+    fmt(p99),
+    fmt(med((m) => m.report.lateness.max)),
+    String(Math.round(med((m) => (m.report.deltas / m.ms) * 1000))).padStart(7),
+    pct(med((m) => m.server.cpu)),
+    fmt(med((m) => m.server.loopDelayP99Ms)),
+    Number.isNaN(results[0]!.pacingP99) ? '     –' : fmt(med((m) => m.pacingP99)),
+    pct(med((m) => m.report.clientCost.cpu)),
+    fmt(med((m) => m.report.clientCost.loopDelayP99Ms)),
+    pct(med((m) => m.server.cpuPressure)),
+    String(lost).padStart(4),
+  ];
+  console.log(`  ${cells.join('  ')}${p99 > BUDGET_MS ? '   over budget' : ''}`);
 }
 
 const fmt = (v: number) => v.toFixed(1).padStart(6);
-const pct = (v: number) => `${Math.round(v * 100)} %`.padStart(5);
+const pct = (v: number) => (Number.isNaN(v) ? '   –' : `${Math.round(v * 100)} %`.padStart(5));

@@ -1,3 +1,5 @@
+import { writeHeapSnapshot } from 'node:v8';
+import { join } from 'node:path';
 import { slope } from '../conformance/metrics/statistics.js';
 import { startMockServer } from '../mock-server/mock-server.js';
 import { LoadFleet, machineLine, median, sleep } from './load/load-fleet.js';
@@ -25,7 +27,7 @@ export async function run(options: BenchOptions): Promise<void> {
   const idle: Growth[] = [];
   const talking: Growth[] = [];
   for (let r = 0; r < runs; r++) {
-    idle.push(await perSession(sessions, true));
+    idle.push(await perSession(sessions, true, options.quick));
     talking.push(await perSession(sessions, false, options.quick));
   }
   for (const [name, xs] of [
@@ -59,10 +61,17 @@ async function perSession(sessions: number, idle: boolean, quick = false): Promi
     await settle();
     const before = process.memoryUsage.rss();
     const heapBefore = heapNow();
-    const fleet = await LoadFleet.start({ url, sessions, replyRate: 1, idle, rampPerSecond: 500 });
+    const fleet = await LoadFleet.start({
+      url,
+      sessions,
+      replyRate: 1,
+      idle,
+      rampPerSecond: 500,
+      processes: quick ? 1 : 2,
+    });
     // Talking sessions fill their journals (1000 frames each) in about 40 s: wait for that
-    // (--quick, a smoke test, waits 5 s: its figure is not the steady state).
-    await sleep(idle ? 3000 : quick ? 5000 : 45_000);
+    // (--quick, a smoke test, waits 1–2 s: its figure is not the steady state).
+    await sleep(quick ? (idle ? 1000 : 2000) : idle ? 3000 : 45_000);
     await settle();
     const after = process.memoryUsage.rss();
     const heapAfter = heapNow();
@@ -83,20 +92,48 @@ async function longSession(durationMs: number): Promise<void> {
   const url = `${server.url}?model=mal-realtime-simple&api_key=swaram_test_key`;
   const fleet = await LoadFleet.start({ url, sessions: 20, replyRate: 20, processes: 1 });
   const t0 = performance.now();
-  const points: Array<[number, number]> = [];
+  const warmMin = durationMs / 60_000 / 5;
+  const snapshots = process.env.SWARAM_BENCH_HEAP_SNAPSHOTS;
+  const points: MemoryPoint[] = [];
   while (performance.now() - t0 < durationMs) {
     await sleep(5000);
-    points.push([(performance.now() - t0) / 60_000, process.memoryUsage.rss() / MIB]);
+    const minute = (performance.now() - t0) / 60_000;
+    const m = process.memoryUsage();
+    points.push({ minute, rss: m.rss, heap: m.heapUsed, external: m.external });
+    // Heap snapshots at the end of warm-up and at the end, to diff (e.g. in Chrome DevTools).
+    if (
+      snapshots &&
+      (points.length === Math.ceil((warmMin * 60_000) / 5000) ||
+        performance.now() - t0 >= durationMs)
+    ) {
+      console.log(
+        `  heap snapshot at ${minute.toFixed(1)} min: ${writeHeapSnapshot(join(snapshots, `long-session-${Math.round(minute * 60)}s.heapsnapshot`))}`,
+      );
+    }
   }
   const report = await fleet.report();
   await fleet.stop();
   await server.close();
-  const warm = points.filter(([m]) => m >= durationMs / 60_000 / 5);
-  const mibs = warm.map(([, m]) => m);
+  const warm = points.filter((p) => p.minute >= warmMin);
+  const line = (key: 'rss' | 'heap' | 'external') => {
+    const mibs = warm.map((p) => p[key] / MIB);
+    const fit = slope(warm.map((p) => [p.minute, p[key] / MIB] as [number, number]));
+    return `${Math.min(...mibs).toFixed(0)}–${Math.max(...mibs).toFixed(0)} MiB, slope ${fit.toFixed(3)} MiB/min`;
+  };
   console.log(
-    `  long-session, 20 sessions at speed 10 for ${(durationMs / 60_000).toFixed(1)} min: ${report.responses} replies, ${report.toolOutputs} tool calls answered; ` +
-      `RSS after warm-up ${Math.min(...mibs).toFixed(0)}–${Math.max(...mibs).toFixed(0)} MiB, slope ${slope(warm).toFixed(3)} MiB/min (${points.length} samples)`,
+    `  long-session, 20 sessions at speed 10 for ${(durationMs / 60_000).toFixed(1)} min: ${report.responses} replies, ${report.toolOutputs} tool calls answered (${points.length} samples, after warm-up):`,
   );
+  console.log(
+    `    RSS ${line('rss')}; JS heap used ${line('heap')}; external (buffers) ${line('external')}`,
+  );
+}
+
+/** Memory of the mock's process at one moment of the long session. */
+interface MemoryPoint {
+  minute: number;
+  rss: number;
+  heap: number;
+  external: number;
 }
 
 async function settle(): Promise<void> {

@@ -1,5 +1,6 @@
 import { startMockServer, type MockServer } from '../mock-server/mock-server.js';
 import { LoadFleet, machineLine, median, sleep } from './load/load-fleet.js';
+import { ProcessMeter } from './load/process-meter.js';
 import type { BenchOptions } from './run.js';
 
 export const description =
@@ -18,9 +19,9 @@ const RECOVERY_SESSIONS = 50;
  * up) and 50 new sessions (under the capacity seen) must all be admitted. `SWARAM_BENCH_RUNS` runs (default 3), medians.
  */
 export async function run(options: BenchOptions): Promise<void> {
-  const sessions = Number(process.env.SWARAM_BENCH_SESSIONS ?? (options.quick ? 300 : 4000));
+  const sessions = Number(process.env.SWARAM_BENCH_SESSIONS ?? (options.quick ? 150 : 4000));
   const runs = Number(process.env.SWARAM_BENCH_RUNS ?? (options.quick ? 1 : 3));
-  const holdMs = options.quick ? 3000 : 10_000;
+  const holdMs = options.quick ? 2000 : 10_000;
   console.log(`  ${machineLine()}`);
   console.log(
     `  ${sessions} talking sessions ramped at 200/s, held ${holdMs / 1000} s; mock with default shedding; ${runs} run(s), medians`,
@@ -33,6 +34,11 @@ export async function run(options: BenchOptions): Promise<void> {
       `  run ${r + 1}: admitted ${result.admitted}, refused 1013 ${result.refused} (mock counted ${result.mockRefused}, ${result.episodes} episode(s)), ` +
         `p99 ${result.p99.toFixed(1)} ms (p50 ${result.p50.toFixed(1)}, max ${result.max.toFixed(1)}), lost/stuck ${result.lost}, ` +
         `recovery ${result.recovered}/${RECOVERY_SESSIONS} admitted after ${(result.recoveryMs / 1000).toFixed(1)} s`,
+    );
+    console.log(
+      `    over the ramp and hold: mock cpu ${pct(result.cost.cpu)} of a core, loop delay p99 ${result.cost.loopDelayP99Ms.toFixed(1)} ms; ` +
+        `busiest client cpu ${pct(result.clientCost.cpu)}, loop delay p99 ${result.clientCost.loopDelayP99Ms.toFixed(1)} ms; ` +
+        `machine CPU pressure ${pct(result.cost.cpuPressure)}`,
     );
   }
   const med = (f: (x: (typeof results)[number]) => number) => median(results.map(f));
@@ -58,9 +64,12 @@ async function overloadOnce(sessions: number, holdMs: number) {
   });
   const url = `${server.url}?model=mal-realtime-simple&api_key=swaram_test_key`;
   try {
+    const meter = new ProcessMeter();
     const fleet = await LoadFleet.start({ url, sessions, replyRate: 1, rampPerSecond: 200 });
     await sleep(holdMs);
     const report = await fleet.report();
+    const cost = meter.read();
+    meter.close();
     const load = health(server);
     await fleet.stop();
     const t0 = performance.now();
@@ -88,11 +97,15 @@ async function overloadOnce(sessions: number, holdMs: number) {
       lost: fleet.ready.stuck + report.stuckResponses + closed + otherRefusals(fleet.ready.refused),
       recovered: again.ready.open,
       recoveryMs,
+      cost,
+      clientCost: report.clientCost,
     };
   } finally {
     await server.close();
   }
 }
+
+const pct = (v: number) => (Number.isNaN(v) ? '–' : `${Math.round(v * 100)} %`);
 
 function health(server: MockServer) {
   return server.health() as { status: string; load: { refused: number; episodes: number } };

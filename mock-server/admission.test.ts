@@ -89,8 +89,8 @@ describe('KeyBook', () => {
 });
 
 describe('decideAdmission: load shedding', () => {
-  const shedding = { maxLoopDelayMs: 15, maxUtilization: 0.8, maxPacingLatenessMs: 15 };
-  const overloaded = { loopDelayMs: 50, utilization: 0.5, pacingLatenessMs: 3, live: 1 };
+  const shedding = { maxLoopDelayMs: 15, maxUtilization: 0.8, maxPacingLatenessMs: 15, maxCpu: 1 };
+  const overloaded = { loopDelayMs: 50, utilization: 0.5, pacingLatenessMs: 3, live: 1, cpu: 0.6 };
 
   it('refuses with 1013 and nothing before it when the health says overloaded, naming why', () => {
     const r = decideAdmission(request({ live: 1, health: overloaded }), { ...limits, shedding });

@@ -1,7 +1,7 @@
 import { isClientEventType, type ServerEvent } from '../protocol/events.js';
 import type { Fault, FaultAction } from '../protocol/fixture/fault-schema.js';
 import type { ScheduledTask, Scheduler } from './scheduler.js';
-import { errorEvent } from './server-events.js';
+import { errorEvent, serializeServerEvent } from './server-events.js';
 
 export type { Fault, FaultAction, FaultTrigger } from '../protocol/fixture/fault-schema.js';
 
@@ -178,7 +178,7 @@ export class FaultStage {
     // On every delta of every session: with no modifier (the usual case) allocate nothing.
     if (this.modifiers.length > 0) this.modifiers = this.modifiers.filter((m) => m.remaining > 0);
     if (!outgoing) return;
-    const text = JSON.stringify(outgoing);
+    const text = serializeServerEvent(outgoing);
     const type = outgoing.type;
     if (type === SESSION_UPDATED && this.holdSessionUpdatedMs !== undefined) {
       if (this.holdSessionUpdatedMs === Infinity) return;

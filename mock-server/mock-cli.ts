@@ -242,8 +242,14 @@ function sheddingOptions(y: Argv) {
       default: SHEDDING_DEFAULTS.maxUtilization,
       requiresArg: true,
       coerce: fraction('--shed-utilization'),
+      describe: 'overloaded while the event loop is busier than this share, 0 to 1 [number]',
+    })
+    .option('shed-cpu', {
+      default: SHEDDING_DEFAULTS.maxCpu,
+      requiresArg: true,
+      coerce: positiveNumber('--shed-cpu'),
       describe:
-        'overloaded while (or when one more session would make) the event loop busier than this share, 0 to 1 [number]',
+        "the mock's CPU budget, a share of one core: a new session is refused when the sessions live plus it, at the measured cost of one, would pass it (raise it on a quiet machine with cores to spare) [number]",
     });
 }
 
@@ -305,6 +311,7 @@ async function serverOptions(
       maxLoopDelayMs: a['shed-loop-delay'],
       maxPacingLatenessMs: a['shed-lateness'],
       maxUtilization: a['shed-utilization'],
+      maxCpu: a['shed-cpu'],
     },
     ...(a.quiet ? {} : { onShedding: printShedding }),
     tokenTtlSeconds: a['token-ttl'],

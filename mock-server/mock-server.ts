@@ -484,6 +484,10 @@ function loadHealth(load: LoadMonitor | undefined): Record<string, unknown> {
           eventLoopDelayP99Ms: round(s.loopDelayMs),
           utilization: Math.round(s.utilization * 1000) / 1000,
           pacingLatenessP99Ms: round(s.pacingLatenessMs),
+          cpu: Math.round(s.cpu * 1000) / 1000,
+          ...(s.sessionCpu !== undefined
+            ? { sessionCpuMsPerSecond: round(s.sessionCpu * 1000) }
+            : {}),
         }
       : {}),
     ...load.counts,

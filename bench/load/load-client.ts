@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { LatenessRecorder } from '../../mock-server/scheduler.js';
 import { pcmToBase64, silence, tone, BYTES_PER_MS } from '../../protocol/audio/index.js';
+import { ProcessMeter, type ProcessCost } from './process-meter.js';
 
 /**
  * One load-generating client process (forked by `load-fleet.ts`): it opens its share of
@@ -67,8 +68,9 @@ export interface LoadClientReport {
   /** Longest hang (ms not reading) after which the session went on receiving. */
   longestHangSurvivedMs: number;
   lateness: { buckets: Array<[number, number]>; max: number };
-  /** This process's own health: utilisation and the max lateness of its mic ticks, ms. */
-  clientUtilization: number;
+  /** This process's own cost and health over the window (its loop's delay delays its stamps). */
+  cost: ProcessCost;
+  /** The max lateness of its microphone ticks, ms. */
   clientTickLateMaxMs: number;
 }
 
@@ -79,17 +81,21 @@ type Command =
   | { cmd: 'stop' };
 
 const MIC_CHUNKS_MS = [20, 40, 60, 80, 100];
-/** Pre-encoded appends, one per chunk size: silence, and a tone for barge-ins. */
-const APPENDS = new Map(MIC_CHUNKS_MS.map((ms) => [ms, append(pcmToBase64(silence(ms)))] as const));
+/**
+ * Pre-encoded appends, one per chunk size (silence, and a tone for barge-ins), as bytes sent
+ * as text frames: a string would be encoded to UTF-8 again on every send.
+ */
+const APPENDS = MIC_CHUNKS_MS.map((ms) => append(pcmToBase64(silence(ms))));
 const SPEECH = append(pcmToBase64(tone(440, 100, -10)));
+const TEXT = { binary: false } as const;
 const BAD_FRAMES = [
   '{"type":"input_audio_buffer.append","audio":"not base64!"}',
   '{"type":"no.such.event"}',
   '{"type":',
 ];
 
-function append(audio: string): string {
-  return `{"type":"input_audio_buffer.append","audio":"${audio}"}`;
+function append(audio: string): Buffer {
+  return Buffer.from(`{"type":"input_audio_buffer.append","audio":"${audio}"}`, 'latin1');
 }
 
 interface Live {
@@ -111,7 +117,7 @@ class LoadClient {
   private readonly live = new Set<Live>();
   private stats = LoadClient.emptyStats();
   private lateness = new LatenessRecorder();
-  private elu = performance.eventLoopUtilization();
+  private meter = new ProcessMeter();
   private stopped = false;
 
   constructor(private readonly config: LoadClientConfig) {}
@@ -153,7 +159,8 @@ class LoadClient {
   measure(): void {
     this.stats = LoadClient.emptyStats();
     this.lateness.reset();
-    this.elu = performance.eventLoopUtilization();
+    this.meter.close();
+    this.meter = new ProcessMeter();
   }
 
   report(): LoadClientReport {
@@ -166,7 +173,7 @@ class LoadClient {
       ...stats,
       stuckResponses,
       lateness: this.lateness.entries(),
-      clientUtilization: performance.eventLoopUtilization(this.elu).utilization,
+      cost: this.meter.read(),
       clientTickLateMaxMs: tickLateMaxMs,
     };
   }
@@ -200,10 +207,11 @@ class LoadClient {
       if (s.speechLeftMs > 0) {
         ms = 100;
         s.speechLeftMs -= 100;
-        s.ws.send(SPEECH);
+        s.ws.send(SPEECH, TEXT);
       } else {
-        ms = MIC_CHUNKS_MS[Math.floor(Math.random() * MIC_CHUNKS_MS.length)]!;
-        s.ws.send(APPENDS.get(ms)!);
+        const k = Math.floor(Math.random() * MIC_CHUNKS_MS.length);
+        ms = MIC_CHUNKS_MS[k]!;
+        s.ws.send(APPENDS[k]!, TEXT);
       }
       this.stats.appends += 1;
       s.nextMicAt += ms;
@@ -212,7 +220,9 @@ class LoadClient {
 
   private connect(): Promise<void> {
     return new Promise((resolve) => {
-      const ws = new WebSocket(this.config.url);
+      // The mock's frames are checked by the mock's own tests; UTF-8 checks here are the
+      // load generator's CPU, not the target's.
+      const ws = new WebSocket(this.config.url, { skipUTF8Validation: true });
       const now = performance.now();
       const soak = this.config.soak;
       const life = soak ? between(soak.lifetimeMs) : Infinity;

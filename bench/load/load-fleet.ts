@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { summarise } from '../../conformance/metrics/statistics.js';
 import { LatenessRecorder, type LatenessStats } from '../../mock-server/scheduler.js';
 import type { LoadClientConfig, LoadClientReport } from './load-client.js';
+import type { ProcessCost } from './process-meter.js';
 
 /**
  * Load-generating client processes (bench/load/load-client.ts): separate processes from the
@@ -20,10 +21,10 @@ export interface FleetOptions extends Omit<LoadClientConfig, 'sessions' | 'rampP
 }
 
 /** The merged reports of every client process. */
-export interface FleetReport extends Omit<LoadClientReport, 'lateness' | 'clientUtilization'> {
+export interface FleetReport extends Omit<LoadClientReport, 'lateness' | 'cost'> {
   lateness: LatenessStats;
-  /** The busiest client process's event-loop utilisation (near 1: the clients limit). */
-  clientUtilization: number;
+  /** The busiest client process's figures (each the max over the processes). */
+  clientCost: ProcessCost;
 }
 
 const CLIENT = fileURLToPath(new URL('./load-client.ts', import.meta.url));
@@ -41,9 +42,10 @@ export class LoadFleet {
     const ramp = options.rampPerSecond ?? 1000;
     const { processes: _p, rampPerSecond: _r, ...rest } = options;
     const children = Array.from({ length: n }, () =>
-      // No --cpu-prof or the like for the clients: only the tsx loader.
+      // Only the tsx loader (the bench's own --cpu-prof is not inherited); to profile the
+      // clients too: SWARAM_BENCH_CLIENT_PROF=<dir> (one .cpuprofile per client process).
       fork(CLIENT, [], {
-        execArgv: ['--import', 'tsx'],
+        execArgv: ['--import', 'tsx', ...clientProfileArgs()],
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       }),
     );
@@ -98,12 +100,17 @@ export class LoadFleet {
   }
 }
 
+function clientProfileArgs(): string[] {
+  const dir = process.env.SWARAM_BENCH_CLIENT_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 function mergeReports(reports: LoadClientReport[]): FleetReport {
   const lateness = new LatenessRecorder();
   const out = {
     refused: {},
     closedByServer: {},
-    clientUtilization: 0,
+    clientCost: { cpu: 0, utilization: 0, loopDelayP99Ms: 0, cpuPressure: 0 },
     clientTickLateMaxMs: 0,
     longestHangSurvivedMs: 0,
   } as FleetReport;
@@ -127,7 +134,9 @@ function mergeReports(reports: LoadClientReport[]): FleetReport {
     for (const key of sums) out[key] += r[key];
     addCounts(out.refused, r.refused);
     addCounts(out.closedByServer, r.closedByServer);
-    out.clientUtilization = Math.max(out.clientUtilization, r.clientUtilization);
+    for (const key of ['cpu', 'utilization', 'loopDelayP99Ms', 'cpuPressure'] as const) {
+      out.clientCost[key] = Math.max(out.clientCost[key], r.cost[key]);
+    }
     out.clientTickLateMaxMs = Math.max(out.clientTickLateMaxMs, r.clientTickLateMaxMs);
     out.longestHangSurvivedMs = Math.max(out.longestHangSurvivedMs, r.longestHangSurvivedMs);
   }
