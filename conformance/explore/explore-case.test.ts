@@ -14,6 +14,7 @@ import {
   exploreCaseArb,
   speechCatalogue,
   type ExploreCase,
+  type ExploreTurn,
   type SpeechCatalogue,
 } from './explore-case.js';
 import { caseAt, parseReplay } from './explore.js';
@@ -140,18 +141,15 @@ describe('what is generated', () => {
   });
 
   it('the reference client passes cases with two calls in a response, broken arguments and a cancel', async () => {
+    // A turn whose reply the app cancels, and another turn (not cancelled) with two calls in
+    // one response, one of them with broken arguments.
+    const twoCalls = (t: ExploreTurn) =>
+      t.cancelMs === undefined &&
+      t.replies.some((r) => r.calls.length > 1 && r.calls.some((k) => k.broken !== undefined));
     const pick = fc
       .sample(arb, { numRuns: 400, seed: 9 })
       .map((c): ExploreCase => ({ ...c, faults: [] }))
-      .find(
-        (c) =>
-          c.turns.some((t) => t.cancelMs !== undefined) &&
-          c.turns.some((t) =>
-            t.replies.some(
-              (r) => r.calls.length > 1 && r.calls.some((k) => k.broken !== undefined),
-            ),
-          ),
-      );
+      .find((c) => c.turns.some((t) => t.cancelMs !== undefined) && c.turns.some(twoCalls));
     expect(pick).toBeDefined();
     const outcome = await runCase(pick!, {
       spec: () => referenceInProcess(),

@@ -158,65 +158,64 @@ const replyArb = (
 ): fc.Arbitrary<ExploreReply> =>
   fc
     .record({
+      // Structure first, pacing after and not shrunk (see exploreCaseArb).
+      calls,
       audio: audio === 'always' ? clipArb(clips) : fc.option(clipArb(clips), { nil: undefined }),
       transcript: fc.boolean(),
-      chunkMs: fc.oneof(fc.constantFrom(100, 20, 40, 200), fc.integer({ min: 20, max: 200 })),
-      firstDeltaMs: fc.oneof(fc.constant(200), fc.integer({ min: 0, max: 600 })),
-      rate: fc.constantFrom(1, 1, 2, 4, 1.5),
-      calls,
+      chunkMs: fc.noShrink(
+        fc.oneof(fc.constantFrom(100, 20, 40, 200), fc.integer({ min: 20, max: 200 })),
+      ),
+      firstDeltaMs: fc.noShrink(fc.oneof(fc.constant(200), fc.integer({ min: 0, max: 600 }))),
+      rate: fc.noShrink(fc.constantFrom(1, 1, 2, 4, 1.5)),
     })
     .map(defined);
 
 /**
- * A turn's replies: one with audio, or a tool exchange — one or two replies (consecutive
- * responses with calls), each with one to three calls (several calls in one response are
- * where SDKs mix up call_ids), spoken or silent — and then the answer.
+ * A turn's replies: zero to two replies that end with tool calls (consecutive responses with
+ * calls), each with one to three calls (several calls in one response are where SDKs mix up
+ * call_ids) and spoken or silent, then the answer, spoken. One array, not alternatives, so
+ * shrinking can drop the tool replies one by one down to the answer alone.
  */
 const repliesArb = (clips: readonly SpeechClip[]): fc.Arbitrary<ExploreReply[]> =>
-  fc.oneof(
-    { weight: 3, arbitrary: replyArb(clips, 'always', fc.constant([])).map((r) => [r]) },
-    {
-      weight: 3,
-      arbitrary: fc
-        .tuple(
-          fc.array(replyArb(clips, 'maybe', fc.array(callArb, { minLength: 1, maxLength: 3 })), {
-            minLength: 1,
-            maxLength: 2,
-          }),
-          replyArb(clips, 'always', fc.constant([])),
-        )
-        .map(([calls, answer]) => [...calls, answer]),
-    },
-  );
+  fc
+    .tuple(
+      fc.array(replyArb(clips, 'maybe', fc.array(callArb, { minLength: 1, maxLength: 3 })), {
+        maxLength: 2,
+      }),
+      replyArb(clips, 'always', fc.constant([])),
+    )
+    .map(([calls, answer]) => [...calls, answer]);
 
 /**
  * A cue after a delta: most often just after a delta of the reply (where clients race), else
  * anywhere in its first seconds. Barge-ins and app cancels share it.
  */
-const cueArb: fc.Arbitrary<number> = fc.oneof(
-  fc.integer({ min: 0, max: 3000 }),
-  fc
-    .tuple(
-      fc.integer({ min: 1, max: 25 }),
-      fc.constantFrom(100, 40, 20, 200),
-      fc.integer({ min: 0, max: 40 }),
-    )
-    .map(([n, period, after]) => n * period + after),
+const cueArb: fc.Arbitrary<number> = fc.noShrink(
+  fc.oneof(
+    fc.integer({ min: 0, max: 3000 }),
+    fc
+      .tuple(
+        fc.integer({ min: 1, max: 25 }),
+        fc.constantFrom(100, 40, 20, 200),
+        fc.integer({ min: 0, max: 40 }),
+      )
+      .map(([n, period, after]) => n * period + after),
+  ),
 );
 
 /** An app cancel: during the reply (as a cue), or long after it (a cancel that races done). */
 const cancelArb: fc.Arbitrary<number> = fc.oneof(
   { weight: 3, arbitrary: cueArb },
-  { weight: 1, arbitrary: fc.integer({ min: 3000, max: 12_000 }) },
+  { weight: 1, arbitrary: fc.noShrink(fc.integer({ min: 3000, max: 12_000 })) },
 );
 
-const turnArb = (c: SpeechCatalogue, first: boolean): fc.Arbitrary<ExploreTurn> =>
+const turnArb = (c: SpeechCatalogue): fc.Arbitrary<ExploreTurn> =>
   fc
     .record({
-      user: clipArb(c.user),
-      bargeInMs: first ? fc.constant(undefined) : fc.option(cueArb, { nil: undefined }),
-      cancelMs: sometimes(cancelArb, 5),
       replies: repliesArb(c.reply),
+      cancelMs: sometimes(cancelArb, 5),
+      bargeInMs: fc.option(cueArb, { nil: undefined }),
+      user: clipArb(c.user),
     })
     .map(defined);
 
@@ -231,14 +230,22 @@ const TRIGGER_TYPES = [
   'response.function_call_arguments.done',
 ] as const;
 
+// Numbers of faults are not shrunk: a fault that stays in a shrunk case is one that matters
+// where it is, and every candidate costs a run of the client.
 const triggerArb: fc.Arbitrary<Fault['when']> = fc.oneof(
-  fc.record({ on: fc.constant('delta' as const), count: fc.integer({ min: 1, max: 40 }) }),
+  fc.record({
+    on: fc.constant('delta' as const),
+    count: fc.noShrink(fc.integer({ min: 1, max: 40 })),
+  }),
   fc.record({
     on: fc.constant('server-event' as const),
     type: fc.constantFrom(...TRIGGER_TYPES),
-    count: fc.integer({ min: 1, max: 3 }),
+    count: fc.noShrink(fc.integer({ min: 1, max: 3 })),
   }),
-  fc.record({ on: fc.constant('time' as const), afterMs: fc.integer({ min: 0, max: 15_000 }) }),
+  fc.record({
+    on: fc.constant('time' as const),
+    afterMs: fc.noShrink(fc.integer({ min: 0, max: 15_000 })),
+  }),
 );
 
 const errorEvent = (code: ErrorCode, n: number) => ({
@@ -274,8 +281,8 @@ const actionArb: fc.Arbitrary<Fault['do']> = fc.oneof(
   }),
   fc.record({
     action: fc.constant('delay' as const),
-    ms: fc.integer({ min: 0, max: 500 }),
-    jitterMs: fc.integer({ min: 0, max: 80 }),
+    ms: fc.noShrink(fc.integer({ min: 0, max: 500 })),
+    jitterMs: fc.noShrink(fc.integer({ min: 0, max: 80 })),
     // The whole response stream is held, in order: its deltas never pass its response.done
     // (a completed reply's deltas after it would not be swaram), but speech_started does, so
     // deltas of a reply the user talks over still arrive after the barge-in.
@@ -330,7 +337,7 @@ const faultArb: fc.Arbitrary<Fault> = fc.oneof(
       when: fc.constant({ on: 'connect' as const }),
       do: fc.record({
         action: fc.constant('hold-session-updated' as const),
-        ms: fc.integer({ min: 0, max: 3000 }),
+        ms: fc.noShrink(fc.integer({ min: 0, max: 3000 })),
       }),
     }),
   },
@@ -339,16 +346,21 @@ const faultArb: fc.Arbitrary<Fault> = fc.oneof(
 
 /**
  * Generated cases over the speech of `catalogue`: zero to three faults, one to three turns
- * (later ones often barge in, some have the app cancel), either model. The fields are in
- * shrink order: fast-check tries dropping faults first, then turns, then smaller parts and
- * numbers (the first alternatives, shorter clips).
+ * (later ones often barge in, some have the app cancel), either model.
+ *
+ * Shrinking spends its runs on structure: fields are in shrink order (faults first, then
+ * turns; in a turn its replies, then the cancel and cue; in a reply its calls, then its
+ * audio), and numbers that only pace or place things (chunk sizes, first-delta delays, rates,
+ * barge-in and cancel cues, fault triggers and delays) are not shrunk at all — each shrink
+ * candidate is a run of the client, and a shrunk case is as small as its steps, not its
+ * numbers. Clips shrink towards the shortest (a cheaper run).
  */
 export function exploreCaseArb(catalogue: SpeechCatalogue): fc.Arbitrary<ExploreCase> {
   return fc.record({
     faults: fc.array(faultArb, { maxLength: 3 }),
-    turns: fc
-      .tuple(turnArb(catalogue, true), fc.array(turnArb(catalogue, false), { maxLength: 2 }))
-      .map(([first, rest]) => [first, ...rest]),
+    // Any turn may be dropped, the first too: a barge-in cue on what becomes the first turn
+    // is left out of the fixture (there is no reply before it to talk over).
+    turns: fc.array(turnArb(catalogue), { minLength: 1, maxLength: 3 }),
     model: fc.constantFrom('mal-realtime-simple' as const, 'mal-realtime-premium' as const),
   });
 }
