@@ -16,7 +16,7 @@ export const FIXTURE_SCENARIO_ID = 'fixture';
  * ms after the first audio delta of the previous turn's reply, over that reply. A turn whose
  * user has `cancelAfterMs` has the app stop its reply (the runner's `interrupt`) that many ms
  * after the turn's first `response.created` (a cancel takes precedence over a barge-in cue of
- * the next turn). Judged by the rules that hold for any ordinary session (those of the
+ * the next turn; an adapter without the `cancel` feature is not asked). Judged by the rules that hold for any ordinary session (those of the
  * `greeting` scenario), plus TOOL-ANSWER when the fixture calls tools, BARGE-STOP and
  * STALE-FENCE when it barges in or cancels, and CANCEL-ACTIVE and RACE-TOLERANT when it cancels.
  * The fixture's own `faults` and `server` settings apply, as in `swaram-mock --fixture`.
@@ -29,7 +29,7 @@ export function fixtureScenario(fixture: Fixture): Scenario {
   const general = SCENARIOS.find((s) => s.id === 'greeting')?.rules ?? [];
   const bargesIn = fixture.turns.some((t, i) => i > 0 && t.user.interruptAfterMs !== undefined);
   const cancels = fixture.turns.some((t) => t.user.cancelAfterMs !== undefined);
-  const needs = [...(calls.length > 0 ? ['tools'] : []), ...(cancels ? ['cancel'] : [])];
+
   return {
     id: FIXTURE_SCENARIO_ID,
     title: `Your fixture: ${fixture.name}`,
@@ -37,7 +37,7 @@ export function fixtureScenario(fixture: Fixture): Scenario {
     family: 'session',
     fixture: fixture.dir,
     wireOnly: true,
-    ...(needs.length > 0 ? { needs } : {}),
+    ...(calls.length > 0 ? { needs: ['tools'] } : {}),
     rules: [
       ...general,
       ...(calls.length > 0 ? ['TOOL-ANSWER'] : []),
@@ -96,7 +96,9 @@ async function sayThenCancel(ctx: ScenarioContext, index: number, cancelMs: numb
   const created = await ctx.wire('response.created', { after: from });
   if (created)
     await ctx.sleep(Math.max(0, cancelMs - ctx.clock.toScenarioMs(ctx.now() - created.at)));
-  await ctx.interrupt();
+  // An adapter without the cancel feature (or a wire-only run) cannot be told to: the turn
+  // then runs as an ordinary one rather than skipping the whole fixture.
+  if (ctx.features.has('cancel')) await ctx.interrupt();
   await ctx.until(
     (t) => {
       const out = t.frames.filter((f) => f.dir === 'out');
