@@ -57,6 +57,21 @@ describe('generated cases are valid swaram behaviour', () => {
     }
   });
 
+  it('response_cancel_not_active comes only where no reply is in flight (after response.done, at session.updated)', () => {
+    const faults = fc.sample(arb, { numRuns: 300, seed: 13 }).flatMap((c) => c.faults);
+    const raced = faults.filter(
+      (f) =>
+        f.do.action === 'inject' &&
+        (f.do.event as { error?: { code?: string } }).error?.code === 'response_cancel_not_active',
+    );
+    expect(raced.length).toBeGreaterThan(5);
+    for (const f of raced)
+      expect(f.when).toMatchObject({
+        on: 'server-event',
+        type: expect.stringMatching(/^(response\.done|session\.updated)$/),
+      });
+  });
+
   it('what the mock sends in a run parses with the protocol schemas (tolerant), unknown types aside', async () => {
     // Cases with faults that touch events: their wire must still be swaram's.
     const cases = fc

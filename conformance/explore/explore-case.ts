@@ -269,7 +269,6 @@ const actionArb: fc.Arbitrary<Fault['do']> = fc.oneof(
     event: fc.oneof(
       fc.constant({ type: 'swaram.future_event', event_id: 'evt_explore_u', detail: { a: 1 } }),
       fc.constant({ type: 'rate_limits.updated', event_id: 'evt_explore_r', rate_limits: [] }),
-      fc.constant(errorEvent('response_cancel_not_active', 1)),
       fc.constant(errorEvent('conversation_already_has_active_response', 2)),
       fc.constant(errorEvent('server_error', 3)),
     ),
@@ -329,8 +328,27 @@ const closeArb: fc.Arbitrary<Fault> = fc.oneof(
   }),
 );
 
+/**
+ * The race error `response_cancel_not_active` as swaram sends it: when no reply is in flight,
+ * as if a cancel of the client had crossed a `response.done` (or came before any reply).
+ * Anywhere else it would tell the client something false (the reference takes it to mean no
+ * reply is active, as it does mean), and a failure would not be the client's.
+ */
+const cancelNotActiveArb: fc.Arbitrary<Fault> = fc.record({
+  when: fc.record({
+    on: fc.constant('server-event' as const),
+    type: fc.constantFrom('response.done', 'session.updated'),
+    count: fc.noShrink(fc.integer({ min: 1, max: 3 })),
+  }),
+  do: fc.constant({
+    action: 'inject' as const,
+    event: errorEvent('response_cancel_not_active', 1),
+  }),
+});
+
 const faultArb: fc.Arbitrary<Fault> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ when: triggerArb, do: actionArb }) },
+  { weight: 1, arbitrary: cancelNotActiveArb },
   {
     weight: 1,
     arbitrary: fc.record({
