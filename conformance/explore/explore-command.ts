@@ -42,9 +42,9 @@ export function exploreOptions(y: Argv) {
         "Property-based exploration: fast-check generates the server's side of conversations (reply\n" +
         'shapes and pacing, barge-ins, app cancels, tool calls (several per response, broken\n' +
         'arguments), unknown events and fields, error events, closes, Simple or Premium), runs each\n' +
-        'against the client and judges every rule. The first case that\n' +
-        'fails a rule (2 of 3 runs) is shrunk to the smallest case still failing that rule, written\n' +
-        'as a fixture folder, and printed with a one-line --replay command. See docs/explore.md.',
+        'against the client and judges every rule. The first case that fails a rule (2 of 3 runs)\n' +
+        'is shrunk to the smallest case still failing that rule, written as a fixture folder, and\n' +
+        'printed with a one-line --replay command. See docs/explore.md.',
     )
     .option('target', {
       alias: 't',
