@@ -1,20 +1,23 @@
 /**
  * `swaram-conform explore` figures (`npm run bench -- explore`):
  *
- * - detection: the faulty variant misses-barge-in-after-delta (its bug shows only when a
- *   barge-in lands within 30 ms after an audio delta) explored with the default budget over
- *   seeds 1–10: how many seeds catch BARGE-STOP, cases until the first failure, shrink runs,
- *   shrunk size, and whether the replay line reproduces the failure;
+ * - detection: the faulty variants misses-barge-in-after-delta (its bug shows only when a
+ *   barge-in lands within 30 ms after an audio delta) and reuses-first-call-id (only when one
+ *   response makes two calls), each explored with the default budget over seeds 1–10: how
+ *   many seeds catch its rule, cases until the first failure, shrink runs, shrunk size, and
+ *   whether the replay line reproduces the failure;
  * - the reference client over 200 generated cases (--quick: 5): failures and harness errors;
  * - cases per minute of each (in process, fake clock).
  *
- * Environment: EXPLORE_SEEDS (default 10), EXPLORE_REFERENCE_RUNS (default 200).
+ * Environment: EXPLORE_SEEDS (default 10), EXPLORE_REFERENCE_RUNS (default 200), EXPLORE_PART
+ * (detection or reference: only that part), EXPLORE_VARIANT (only that faulty variant).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { referenceInProcess } from '../clients/reference/in-process.js';
-import { inProcessSpec } from '../clients/faulty/misses-barge-in-after-delta/in-process.js';
+import { inProcessSpec as missesBargeIn } from '../clients/faulty/misses-barge-in-after-delta/in-process.js';
+import { inProcessSpec as reusesCallId } from '../clients/faulty/reuses-first-call-id/in-process.js';
 import { DEFAULT_BUDGETS } from '../conformance/metrics/budgets.js';
 import { RULES } from '../conformance/rules/catalogue.js';
 import { explore } from '../conformance/explore/explore.js';
@@ -22,14 +25,25 @@ import type { CaseRunner } from '../conformance/explore/run-case.js';
 import type { BenchOptions } from './run.js';
 
 export const description =
-  'explore: detection of a timing-only bug over 10 seeds, the reference client over 200 cases, cases/min';
+  'explore: detection of two bugs no named scenario reaches over 10 seeds, the reference client over 200 cases, cases/min';
+
+/** The faulty variants only explore catches, and the rule each fails. */
+const VARIANTS = [
+  { name: 'misses-barge-in-after-delta', spec: missesBargeIn, rule: 'BARGE-STOP' },
+  { name: 'reuses-first-call-id', spec: reusesCallId, rule: 'TOOL-ANSWER' },
+] as const;
 
 function runner(spec: CaseRunner['spec'], workDir: string): CaseRunner {
   return { spec, speed: { kind: 'fake-clock' }, rules: RULES, budgets: DEFAULT_BUDGETS, workDir };
 }
 
-async function detection(seeds: number, workDir: string): Promise<void> {
-  console.log(`explore detection: misses-barge-in-after-delta, default budget, seeds 1-${seeds}`);
+async function detection(
+  variant: (typeof VARIANTS)[number],
+  seeds: number,
+  workDir: string,
+): Promise<void> {
+  const inProcessSpec = variant.spec;
+  console.log(`explore detection: ${variant.name}, default budget, seeds 1-${seeds}`);
   let caught = 0;
   const shrinkRuns: number[] = [];
   for (let seed = 1; seed <= seeds; seed++) {
@@ -43,7 +57,7 @@ async function detection(seeds: number, workDir: string): Promise<void> {
       });
       replayed = again.failure?.rule === f.rule ? 'yes' : 'NO';
     }
-    if (f?.rule === 'BARGE-STOP') caught += 1;
+    if (f?.rule === variant.rule) caught += 1;
     if (f) shrinkRuns.push(f.shrinkRuns);
     const perMin = ((r.caseRuns / r.durationMs) * 60_000).toFixed(1);
     console.log(
@@ -74,8 +88,12 @@ export async function run(options: BenchOptions): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), 'swaram-explore-bench-'));
   try {
     const only = process.env.EXPLORE_PART;
-    if (only !== 'reference')
-      await detection(Number(process.env.EXPLORE_SEEDS ?? (options.quick ? 1 : 10)), workDir);
+    const seeds = Number(process.env.EXPLORE_SEEDS ?? (options.quick ? 1 : 10));
+    for (const variant of VARIANTS) {
+      if (only === 'reference') break;
+      if (process.env.EXPLORE_VARIANT && process.env.EXPLORE_VARIANT !== variant.name) continue;
+      await detection(variant, seeds, workDir);
+    }
     if (only !== 'detection')
       await reference(
         Number(process.env.EXPLORE_REFERENCE_RUNS ?? (options.quick ? 5 : 200)),

@@ -22,7 +22,7 @@ const script: SessionScript = {
 };
 
 /** A session on a fake clock, with everything it sends collected. */
-function harness(mode: 'simple' | 'premium' = 'simple') {
+function harness(mode: 'simple' | 'premium' = 'simple', turns: SessionScript = script) {
   const clock = new FakeClock();
   const scheduler = new Scheduler(clock);
   const sent: OutboundEvent[] = [];
@@ -42,7 +42,7 @@ function harness(mode: 'simple' | 'premium' = 'simple') {
     id: 'sess_test',
     model: 'mal-realtime-simple',
     mode,
-    script,
+    script: turns,
     scheduler,
     out: stage,
   });
@@ -118,6 +118,51 @@ describe('Session (fake clock)', () => {
       item: { type: 'function_call_output', call_id: call.call_id, output: '{}' },
     });
     expect(h.sent.at(-1)).toMatchObject({ type: 'error', error: { code: 'unknown_call_id' } });
+  });
+
+  it('several calls in one response: each sent in order, the next response once every call is answered', () => {
+    const twoCalls: SessionScript = {
+      turns: [
+        {
+          user: { transcript: 'കാലാവസ്ഥ?' },
+          responses: [
+            {
+              toolCalls: [
+                { name: 'get_weather', arguments: { city: 'Kochi' } },
+                { name: 'get_weather', arguments: '{"city": "Kochi"' },
+              ],
+            },
+            { pcm: reply, transcript: 'മുപ്പത് ഡിഗ്രി' },
+          ],
+        },
+      ],
+    };
+    const h = harness('simple', twoCalls);
+    h.audio(speech());
+    h.clock.advance(1500);
+    const calls = h.sent.filter((e) => e.type === 'response.function_call_arguments.done');
+    expect(calls.map((c) => [c.output_index, c.arguments])).toEqual([
+      [0, '{"city":"Kochi"}'],
+      [1, '{"city": "Kochi"'],
+    ]);
+    expect(calls[0]!.call_id).not.toBe(calls[1]!.call_id);
+    const done = h.sent.find((e) => e.type === 'response.done') as unknown as {
+      response: { output: Array<{ call_id: string }> };
+    };
+    expect(done.response.output.map((o) => o.call_id)).toEqual(calls.map((c) => c.call_id));
+    const created = () => h.sent.filter((e) => e.type === 'response.created').length;
+    const answer = (callId: unknown) =>
+      h.send({
+        type: 'conversation.item.create',
+        item: { type: 'function_call_output', call_id: callId, output: '{}' },
+      });
+    answer(calls[1]!.call_id);
+    expect(created()).toBe(1);
+    answer(calls[1]!.call_id);
+    expect(h.sent.at(-1)).toMatchObject({ type: 'error', error: { code: 'unknown_call_id' } });
+    expect(created()).toBe(1);
+    answer(calls[0]!.call_id);
+    expect(h.types().slice(-2)).toEqual(['conversation.item.created', 'response.created']);
   });
 
   it('turns cycle when the user speaks more turns than the fixture has', () => {

@@ -40,6 +40,8 @@ export interface ToolCallSource {
 /** One assistant response of a fixture turn. */
 export interface ResponseSource extends ReplySource {
   toolCall?: ToolCallSource | undefined;
+  /** Several calls in one response (when set, `toolCall` is ignored): sent in order. */
+  toolCalls?: readonly ToolCallSource[] | undefined;
   status?: 'completed' | 'failed' | 'incomplete' | undefined;
 }
 
@@ -164,9 +166,10 @@ export class Session {
   private lastItemId: string | null = null;
   private turnCursor = 0;
   private active: ActiveResponse | undefined;
+  /** Calls waiting for their output, by call_id; `responseId`: the response that made them. */
   private readonly pendingCalls = new Map<
     string,
-    { turn: number; index: number; itemId: string }
+    { turn: number; index: number; itemId: string; responseId: string }
   >();
   /** A response waiting for the active one to end (a tool result arrived meanwhile). */
   private queued: { turn: number; index: number } | undefined;
@@ -455,6 +458,9 @@ export class Session {
       },
     });
     this.lastItemId = itemId;
+    // Several calls in one response: swaram goes on once the last of them is answered.
+    for (const other of this.pendingCalls.values())
+      if (other.responseId === call.responseId) return;
     const responses = this.options.script.turns[call.turn]?.responses ?? [];
     if (call.index + 1 < responses.length) {
       // swaram continues on its own after a tool result.
@@ -575,14 +581,14 @@ export class Session {
   private finishResponse(r: ActiveResponse): void {
     const output: Item[] = [];
     if (r.audioItemUsed) output.push(this.messageItem(r, 'completed'));
-    const call = r.source.toolCall;
-    if (call) {
+    const calls = r.source.toolCalls ?? (r.source.toolCall ? [r.source.toolCall] : []);
+    for (const call of calls) {
       const callId = call.callId ?? this.ids('call');
       const itemId = this.ids('item');
       const args =
         typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments);
       this.stats.toolCalls += 1;
-      this.pendingCalls.set(callId, { turn: r.turn, index: r.index, itemId });
+      this.pendingCalls.set(callId, { turn: r.turn, index: r.index, itemId, responseId: r.id });
       this.send({
         type: 'response.function_call_arguments.done',
         response_id: r.id,

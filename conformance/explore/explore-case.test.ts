@@ -2,19 +2,32 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceInProcess } from '../../clients/reference/in-process.js';
 import { parseServerEvent } from '../../protocol/codec.js';
 import { SERVER_EVENT_TYPES } from '../../protocol/events.js';
 import { loadFixture } from '../../protocol/fixture/load-fixture.js';
 import { DEFAULT_BUDGETS } from '../metrics/budgets.js';
 import { RULES } from '../rules/catalogue.js';
-import { caseSize, exploreCaseArb, type ExploreCase } from './explore-case.js';
+import {
+  caseSize,
+  exploreCaseArb,
+  speechCatalogue,
+  type ExploreCase,
+  type ExploreTurn,
+  type SpeechCatalogue,
+} from './explore-case.js';
 import { caseAt, parseReplay } from './explore.js';
 import { runCase, writeCaseFixture } from './run-case.js';
 
 const work = mkdtempSync(join(tmpdir(), 'swaram-explore-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+let catalogue: SpeechCatalogue;
+let arb: fc.Arbitrary<ExploreCase>;
+beforeAll(async () => {
+  catalogue = await speechCatalogue();
+  arb = exploreCaseArb(catalogue);
+});
 
 /** Every event a case makes the mock send of its own accord (faults' inject and extra-fields). */
 function faultEvents(c: ExploreCase): Array<Record<string, unknown>> {
@@ -23,7 +36,7 @@ function faultEvents(c: ExploreCase): Array<Record<string, unknown>> {
 
 describe('generated cases are valid swaram behaviour', () => {
   it('each compiles to a fixture folder the fixture loader accepts (schemas and checks)', async () => {
-    const cases = fc.sample(exploreCaseArb, { numRuns: 40, seed: 7 });
+    const cases = fc.sample(arb, { numRuns: 40, seed: 7 });
     for (const [i, c] of cases.entries()) {
       const dir = await writeCaseFixture(c, work, `valid-${i}`, 'a generated case');
       const fixture = await loadFixture(dir);
@@ -33,7 +46,7 @@ describe('generated cases are valid swaram behaviour', () => {
   });
 
   it('an injected event is either a documented event valid by its schema, or an unknown type', () => {
-    const cases = fc.sample(exploreCaseArb, { numRuns: 300, seed: 11 });
+    const cases = fc.sample(arb, { numRuns: 300, seed: 11 });
     const injected = cases.flatMap(faultEvents);
     expect(injected.length).toBeGreaterThan(20);
     for (const event of injected) {
@@ -44,10 +57,25 @@ describe('generated cases are valid swaram behaviour', () => {
     }
   });
 
+  it('response_cancel_not_active comes only where no reply is in flight (after response.done, at session.updated)', () => {
+    const faults = fc.sample(arb, { numRuns: 300, seed: 13 }).flatMap((c) => c.faults);
+    const raced = faults.filter(
+      (f) =>
+        f.do.action === 'inject' &&
+        (f.do.event as { error?: { code?: string } }).error?.code === 'response_cancel_not_active',
+    );
+    expect(raced.length).toBeGreaterThan(5);
+    for (const f of raced)
+      expect(f.when).toMatchObject({
+        on: 'server-event',
+        type: expect.stringMatching(/^(response\.done|session\.updated)$/),
+      });
+  });
+
   it('what the mock sends in a run parses with the protocol schemas (tolerant), unknown types aside', async () => {
     // Cases with faults that touch events: their wire must still be swaram's.
     const cases = fc
-      .sample(exploreCaseArb, { numRuns: 60, seed: 3 })
+      .sample(arb, { numRuns: 60, seed: 3 })
       .filter((c) =>
         c.faults.some((f) => f.do.action === 'extra-fields' || f.do.action === 'inject'),
       )
@@ -97,10 +125,68 @@ describe('generated cases are valid swaram behaviour', () => {
   }, 60_000);
 });
 
+describe('what is generated', () => {
+  it('speech comes from the built-in fixtures through the loader, shortest first', async () => {
+    const greeting = await loadFixture('greeting');
+    const hello = catalogue.user.find((c) => c.file === 'greeting/user-hello.wav');
+    expect(hello?.transcript).toBe(greeting.turns[0]!.user.transcript);
+    expect(catalogue.reply.find((c) => c.file === 'greeting/assistant-hello.wav')?.transcript).toBe(
+      greeting.turns[0]!.responses[0]!.transcript,
+    );
+    for (const clips of [catalogue.user, catalogue.reply]) {
+      expect(clips.length).toBeGreaterThan(2);
+      expect(new Set(clips.map((c) => c.file)).size).toBe(clips.length);
+      const d = clips.map((c) => c.durationMs);
+      expect(d).toEqual([...d].sort((a, b) => a - b));
+    }
+  });
+
+  it('makes several calls in one response, calls in consecutive responses, broken arguments and app cancels', () => {
+    const cases = fc.sample(arb, { numRuns: 300, seed: 5 });
+    const share = (p: (c: ExploreCase) => boolean) => cases.filter(p).length / cases.length;
+    const replies = (c: ExploreCase) => c.turns.flatMap((t) => t.replies);
+    expect(share((c) => replies(c).some((r) => r.calls.length > 1))).toBeGreaterThan(0.25);
+    expect(
+      share((c) => c.turns.some((t) => t.replies.filter((r) => r.calls.length > 0).length > 1)),
+    ).toBeGreaterThan(0.1);
+    expect(
+      share((c) => replies(c).some((r) => r.calls.some((k) => k.broken !== undefined))),
+    ).toBeGreaterThan(0.1);
+    expect(share((c) => c.turns.some((t) => t.cancelMs !== undefined))).toBeGreaterThan(0.1);
+  });
+
+  it('the reference client passes cases with two calls in a response, broken arguments and a cancel', async () => {
+    // A turn whose reply the app cancels, and another turn (not cancelled) with two calls in
+    // one response, one of them with broken arguments.
+    const twoCalls = (t: ExploreTurn) =>
+      t.cancelMs === undefined &&
+      t.replies.some((r) => r.calls.length > 1 && r.calls.some((k) => k.broken !== undefined));
+    const pick = fc
+      .sample(arb, { numRuns: 400, seed: 9 })
+      .map((c): ExploreCase => ({ ...c, faults: [] }))
+      .find((c) => c.turns.some((t) => t.cancelMs !== undefined) && c.turns.some(twoCalls));
+    expect(pick).toBeDefined();
+    const outcome = await runCase(pick!, {
+      spec: () => referenceInProcess(),
+      speed: { kind: 'fake-clock' },
+      rules: RULES,
+      budgets: DEFAULT_BUDGETS,
+      workDir: work,
+    });
+    const wire = outcome.run.trace.frames.map((f) => f.event?.type);
+    expect(
+      wire.filter((t) => t === 'response.function_call_arguments.done').length,
+    ).toBeGreaterThan(1);
+    expect(outcome.run.trace.actions.some((a) => a.kind === 'interrupt')).toBe(true);
+    expect(outcome.harnessErrors).toEqual([]);
+    expect(outcome.failed).toEqual([]);
+  }, 60_000);
+});
+
 describe('replay', () => {
   it('the case at seed:path is the one fast-check generated there', () => {
-    const first = fc.sample(exploreCaseArb, { numRuns: 1, seed: 42 })[0];
-    expect(caseAt(42, '0')).toEqual(first);
+    const first = fc.sample(arb, { numRuns: 1, seed: 42 })[0];
+    expect(caseAt(42, '0', catalogue)).toEqual(first);
   });
 
   it('parses <seed>:<path> and says what it expected otherwise', () => {

@@ -40,10 +40,10 @@ export function exploreOptions(y: Argv) {
     .usage(
       '$0 explore --target <client> [options]\n\n' +
         "Property-based exploration: fast-check generates the server's side of conversations (reply\n" +
-        'shapes and pacing, barge-ins, tool calls, unknown events and fields, error events, closes,\n' +
-        'Simple or Premium), runs each against the client and judges every rule. The first case that\n' +
-        'fails a rule (2 of 3 runs) is shrunk to the smallest case still failing that rule, written\n' +
-        'as a fixture folder, and printed with a one-line --replay command. See docs/explore.md.',
+        'shapes and pacing, barge-ins, app cancels, tool calls, several per response or with broken\n' +
+        'arguments, unknown events and fields, errors, closes, Simple or Premium) and every rule judges\n' +
+        'each run. The first case that fails a rule (2 of 3 runs) is shrunk to the smallest case still\n' +
+        'failing it, written as a fixture folder, printed with a --replay line. See docs/explore.md.',
     )
     .option('target', {
       alias: 't',

@@ -5,7 +5,13 @@
  * still fails the same rule, within a budget of runs and of time.
  */
 import fc from 'fast-check';
-import { caseSize, exploreCaseArb, type ExploreCase } from './explore-case.js';
+import {
+  caseSize,
+  exploreCaseArb,
+  speechCatalogue,
+  type ExploreCase,
+  type SpeechCatalogue,
+} from './explore-case.js';
 import { runCase, type CaseOutcome, type CaseRunner } from './run-case.js';
 
 /** Options of {@link explore}. */
@@ -183,10 +189,10 @@ class Exploration {
 }
 
 /** The case at `seed`:`path` of {@link exploreCaseArb}, as fast-check generates it. */
-export function caseAt(seed: number, path: string): ExploreCase {
+export function caseAt(seed: number, path: string, catalogue: SpeechCatalogue): ExploreCase {
   let found: ExploreCase | undefined;
   fc.check(
-    fc.property(exploreCaseArb, (c) => {
+    fc.property(exploreCaseArb(catalogue), (c) => {
       found = c;
       return false;
     }),
@@ -214,9 +220,10 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   const state = new Exploration(options);
   const seed =
     options.replay?.seed ?? options.seed ?? (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
-  if (options.replay) return replayCase(state, options.replay, seed);
+  const catalogue = await speechCatalogue();
+  if (options.replay) return replayCase(state, options.replay, seed, catalogue);
   const details = await fc.check(
-    fc.asyncProperty(exploreCaseArb, (c) => state.predicate(c)),
+    fc.asyncProperty(exploreCaseArb(catalogue), (c) => state.predicate(c)),
     { numRuns: options.runs ?? DEFAULT_RUNS, seed },
   );
   const base = summary(state, seed);
@@ -260,8 +267,9 @@ async function replayCase(
   state: Exploration,
   replay: { seed: number; path: string },
   seed: number,
+  catalogue: SpeechCatalogue,
 ): Promise<ExploreResult> {
-  const c = caseAt(replay.seed, replay.path);
+  const c = caseAt(replay.seed, replay.path, catalogue);
   state.casesTried = 1;
   const runs = [await state.runOnce(c, 'replay'), await state.runOnce(c, 'replay')];
   // 2 of 3 runs decide, per rule, in catalogue order; a third run only when the two disagree.

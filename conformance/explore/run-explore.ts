@@ -18,7 +18,7 @@ import { selectRules } from '../rules/catalogue.js';
 import { runConformance, type ConformanceRun } from '../run/run-conformance.js';
 import type { InProcessSpec } from '../target/in-process-target.js';
 import { resolveTarget, type TargetSpec } from '../target/resolve-target.js';
-import { exploreCaseArb, type ExploreCase } from './explore-case.js';
+import { exploreCaseArb, speechCatalogue, type ExploreCase } from './explore-case.js';
 import {
   DEFAULT_RUNS,
   DEFAULT_SHRINK_RUNS,
@@ -107,7 +107,8 @@ export async function runExplore(options: RunExploreOptions): Promise<ExploreRun
       shrinkTimeMs: timeBudgetMs,
     });
     const judged: ExploreCase =
-      result.failure?.shrunk ?? fc.sample(exploreCaseArb, { seed: result.seed, numRuns: 1 })[0]!;
+      result.failure?.shrunk ??
+      fc.sample(exploreCaseArb(await speechCatalogue()), { seed: result.seed, numRuns: 1 })[0]!;
     const name = result.failure?.rule ?? 'sample-case';
     const description = result.failure
       ? `The shrunk case explore found failing ${result.failure.rule} (seed ${result.seed}, path ${result.failure.path}).`

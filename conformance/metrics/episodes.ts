@@ -308,16 +308,23 @@ export interface InterruptCancel {
   lCancel: number | undefined;
 }
 
-/** The response in flight at time `t` (created at or before `t`, not done by then). */
+/**
+ * The response in flight at time `t` (created at or before `t`, not done by then, on a
+ * connection still open then: a reply whose connection closed before its response.done is
+ * over, there is nothing left to cancel).
+ */
 export function responseInFlightAt(
   responses: Iterable<StreamedResponse>,
   t: number,
+  connections: readonly TraceConnection[] = [],
 ): StreamedResponse | undefined {
   let found: StreamedResponse | undefined;
   for (const r of responses) {
     if (!r.created || r.created.at > t) continue;
     const done = r.dones[0];
     if (done && done.at <= t) continue;
+    const closedAt = connections.find((c) => c.number === r.connection)?.closedAt;
+    if (closedAt !== undefined && closedAt <= t) continue;
     if (!found || r.created.at > found.created!.at) found = r;
   }
   return found;
@@ -330,7 +337,7 @@ export function interruptCancels(trace: Trace): InterruptCancel[] {
   return trace.actions
     .filter((a) => a.kind === 'interrupt')
     .map((action) => {
-      const inFlight = responseInFlightAt(responses, action.at);
+      const inFlight = responseInFlightAt(responses, action.at, trace.connections);
       const cancel = cancels.find((c) => c.at >= action.at);
       return {
         action,

@@ -255,6 +255,13 @@ describe('CANCEL-ACTIVE', () => {
     expect(v.reason).toContain('no local flush on interrupt');
   });
 
+  it('does not ask for a cancel when the app interrupts after the connection closed mid-reply', () => {
+    // The server closed (4003) during the reply, so no response.done came; an interrupt after
+    // the close has nothing to cancel on the wire (explore, seed 20261129).
+    const t = playing().close(4003, 'server').wait(2000).act('interrupt').wait(500).build();
+    expect(check(cancelActive, t)?.status ?? 'not exercised').not.toBe('fail');
+  });
+
   it('warns when the cancel is slow', () => {
     const t = playing()
       .act('interrupt')

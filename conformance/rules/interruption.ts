@@ -305,7 +305,8 @@ export const cancelActive: Rule = {
     '`response.done` on the wire and is tolerated (RACE-TOLERANT judges what follows). swaram ' +
     'cancels on its own on barge-in, so a cancel sent in reaction to `speech_started` is ' +
     'usually such a race or worse. When the app interrupts (runner action `interrupt`, sent to ' +
-    'adapters with feature `cancel`) while a response is in flight, the client sends ' +
+    'adapters with feature `cancel`) while a response is in flight (on a connection still ' +
+    'open: a reply cut off by a close has nothing left to cancel), the client sends ' +
     '`response.cancel` (L_cancel = cancel received − interrupt; over `L_cancel.p95` warns) ' +
     'and, with feature `playback`, flushes its own playback (a `playback.stopped` covering it, ' +
     'or an `audio.dropped` for it, follows when its audio was playing or queued). Real-world failure: clients that cancel on every ' +

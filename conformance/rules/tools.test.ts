@@ -105,6 +105,23 @@ describe('TOOL-TRIGGER', () => {
     expect(check(toolTrigger, t)?.evidence[0]!.note).toContain('without running');
   });
 
+  it('passes an error answer, tool not run, to a call whose arguments are not valid JSON', () => {
+    // swaram's model can emit broken arguments; an honest client refuses them with an error
+    // output instead of running the tool with made-up arguments.
+    const declared = traceBuilder({ features })
+      .handshake()
+      .act('connect', {
+        model: 'mal-realtime-simple',
+        session: { tools: [{ type: 'function', name: 'get_weather', parameters: {} }] },
+      });
+    const t = declared
+      .toolCall({ callId: 'call_1', args: '{"city": "Kochi"' })
+      .wait(5)
+      .toolOutput('call_1', '{"error":"invalid_arguments"}')
+      .build();
+    expect(check(toolTrigger, t)?.status).toBe('pass');
+  });
+
   it('does not apply without tool calls', () => {
     expect(check(toolTrigger, traceBuilder({ features }).handshake().build())).toBeUndefined();
   });

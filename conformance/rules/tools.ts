@@ -167,7 +167,8 @@ export const toolTrigger: Rule = {
     'for the `call_id`, or the client answered it on the wire. A call with neither within ' +
     '`tool.answerWaitMs` (while the connection stayed open) fails. When the app declared its ' +
     'tools in `connect`, a call to a declared tool that was answered without ever running the ' +
-    'tool fails too (typically a timeout answer). Real-world failure: an SDK built on ' +
+    'tool fails too (typically a timeout answer), unless its arguments are not a JSON object ' +
+    '(swaram can send broken arguments; refusing them with an error output is right). Real-world failure: an SDK built on ' +
     "OpenAI's `output_item.done` never runs its tool against swaram and the call hangs.",
   sources: ['@openai/agents-realtime 0.20 (observed while preparing the catalogue)'],
   needs: { features: ['tools'] },
@@ -193,7 +194,10 @@ export const toolTrigger: Rule = {
       }
       judged += 1;
       const name = str(t.call.event.name);
-      if (declared && name !== undefined && declared.has(name) && !t.invoke) {
+      // Arguments that are not a JSON object cannot run the tool: an answer without running
+      // it (an error output) is what an honest client does with them.
+      const runnable = jsonObjectText(t.call.event.arguments);
+      if (declared && name !== undefined && declared.has(name) && !t.invoke && runnable) {
         evidence.push(
           frameEvidence(
             trace,
@@ -212,6 +216,17 @@ export const toolTrigger: Rule = {
     );
   },
 };
+
+/** Whether a call's `arguments` is a string holding a JSON object (what a tool can run on). */
+function jsonObjectText(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+  } catch {
+    return false;
+  }
+}
 
 /** TOOL-ONCE: a call delivered twice runs once. */
 export const toolOnce: Rule = {

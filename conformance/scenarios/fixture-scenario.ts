@@ -4,7 +4,7 @@ import { loadFixture } from '../../protocol/fixture/load-fixture.js';
 import { SCENARIOS } from './index.js';
 import type { Scenario } from './scenario.js';
 import type { ScenarioContext } from './scenario.js';
-import { playedOut, ready, turn } from './steps.js';
+import { countOut, playedOut, ready, turn } from './steps.js';
 
 /** The id of the scenario `--fixture` builds. */
 export const FIXTURE_SCENARIO_ID = 'fixture';
@@ -13,9 +13,12 @@ export const FIXTURE_SCENARIO_ID = 'fixture';
  * The one scenario of a `--fixture` run: connect, play each user turn of the fixture into
  * the microphone and wait for all its replies (answering tool calls), let the client play
  * them out, end. A turn whose user has `interruptAfterMs` is a barge-in: it is said that many
- * ms after the first audio delta of the previous turn's reply, over that reply. Judged by the
- * rules that hold for any ordinary session (those of the `greeting` scenario), plus
- * TOOL-ANSWER when the fixture calls tools and BARGE-STOP and STALE-FENCE when it barges in.
+ * ms after the first audio delta of the previous turn's reply, over that reply. A turn whose
+ * user has `cancelAfterMs` has the app stop its reply (the runner's `interrupt`) that many ms
+ * after the turn's first `response.created` (a cancel takes precedence over a barge-in cue of
+ * the next turn; an adapter without the `cancel` feature is not asked). Judged by the rules that hold for any ordinary session (those of the
+ * `greeting` scenario), plus TOOL-ANSWER when the fixture calls tools, BARGE-STOP and
+ * STALE-FENCE when it barges in or cancels, and CANCEL-ACTIVE and RACE-TOLERANT when it cancels.
  * The fixture's own `faults` and `server` settings apply, as in `swaram-mock --fixture`.
  *
  * Fixtures carry no tool results, so the runner's tools answer `{"ok":true}` (the mock's
@@ -25,6 +28,8 @@ export function fixtureScenario(fixture: Fixture): Scenario {
   const calls = fixture.turns.flatMap((t) => t.responses).filter((r) => r.toolCall);
   const general = SCENARIOS.find((s) => s.id === 'greeting')?.rules ?? [];
   const bargesIn = fixture.turns.some((t, i) => i > 0 && t.user.interruptAfterMs !== undefined);
+  const cancels = fixture.turns.some((t) => t.user.cancelAfterMs !== undefined);
+
   return {
     id: FIXTURE_SCENARIO_ID,
     title: `Your fixture: ${fixture.name}`,
@@ -36,7 +41,8 @@ export function fixtureScenario(fixture: Fixture): Scenario {
     rules: [
       ...general,
       ...(calls.length > 0 ? ['TOOL-ANSWER'] : []),
-      ...(bargesIn ? ['BARGE-STOP', 'STALE-FENCE'] : []),
+      ...(bargesIn || cancels ? ['BARGE-STOP', 'STALE-FENCE'] : []),
+      ...(cancels ? ['CANCEL-ACTIVE', 'RACE-TOLERANT'] : []),
     ],
     // A turn may take up to 30 s of waiting; a long fixture gets the time it needs.
     timeoutMs: Math.max(60_000, fixture.turns.length * 35_000),
@@ -46,8 +52,13 @@ export function fixtureScenario(fixture: Fixture): Scenario {
       const turns = ctx.fixture.turns;
       for (let i = 0; i < turns.length; i++) {
         done += turns[i]!.responses.length;
+        const cancelMs = turns[i]!.user.cancelAfterMs;
         const cue = turns[i + 1]?.user.interruptAfterMs;
-        if (cue === undefined) {
+        if (cancelMs !== undefined) {
+          await sayThenCancel(ctx, i, cancelMs);
+          // A cancelled reply ends its turn: the replies after a tool call may never come.
+          done = countOut(ctx, 'response.done');
+        } else if (cue === undefined) {
           await turn(ctx, i, done);
           await playedOut(ctx);
         } else await sayThenWaitToInterrupt(ctx, i, cue);
@@ -71,6 +82,33 @@ async function sayThenWaitToInterrupt(
   await ctx.say(index);
   const delta = await ctx.wire('response.output_audio.delta', { after: from });
   if (delta) await ctx.sleep(Math.max(0, cueMs - ctx.clock.toScenarioMs(ctx.now() - delta.at)));
+}
+
+/**
+ * Says turn `index`, waits for its first `response.created`, then `cancelMs` of scenario time,
+ * and has the app stop the reply (whether or not it is still going: after it ended the cancel
+ * meets `response_cancel_not_active`); then waits until every reply begun has its
+ * `response.done` and the speaker is quiet.
+ */
+async function sayThenCancel(ctx: ScenarioContext, index: number, cancelMs: number): Promise<void> {
+  const from = ctx.now();
+  await ctx.say(index);
+  const created = await ctx.wire('response.created', { after: from });
+  if (created)
+    await ctx.sleep(Math.max(0, cancelMs - ctx.clock.toScenarioMs(ctx.now() - created.at)));
+  // An adapter without the cancel feature (or a wire-only run) cannot be told to: the turn
+  // then runs as an ordinary one rather than skipping the whole fixture.
+  if (ctx.features.has('cancel')) await ctx.interrupt();
+  await ctx.until(
+    (t) => {
+      const out = t.frames.filter((f) => f.dir === 'out');
+      const begun = out.filter((f) => f.event?.type === 'response.created').length;
+      return out.filter((f) => f.event?.type === 'response.done').length >= begun;
+    },
+    { timeoutMs: 5000 },
+  );
+  await ctx.sleep(300);
+  await playedOut(ctx);
 }
 
 /**

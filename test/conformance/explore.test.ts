@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { inProcessSpec } from '../../clients/faulty/misses-barge-in-after-delta/in-process.js';
+import { inProcessSpec } from '../../clients/faulty/reuses-first-call-id/in-process.js';
 import { runConformCli } from '../../conformance/conform-cli.js';
 import { runExplore } from '../../conformance/explore/run-explore.js';
 import type { RunResult } from '../../conformance/results/result-schema.js';
@@ -12,40 +12,42 @@ import { FakeClock } from '../../mock-server/clock.js';
 import { loadFixture } from '../../protocol/fixture/load-fixture.js';
 
 /*
- * `swaram-conform explore` in CI, with a small budget: it catches the faulty variant whose bug
- * shows only under one interleaving (a barge-in within 30 ms after an audio delta), its replay
- * line reproduces the failure through the command line, and the counterexample fixture it
- * writes loads and is judged failing by a `--fixture` run. The variant runs in process on a
- * fake clock (in-process.ts), as explore runs it. Detection over ten seeds with the default
- * budget is a bench (`npm run bench -- explore`), not this test.
+ * `swaram-conform explore` in CI, with a small budget: it catches a faulty variant whose bug
+ * no named scenario reaches (reuses-first-call-id: it answers the second of two calls in one
+ * response with the first's call_id), its replay line reproduces the failure through the
+ * command line, and the counterexample fixture it writes loads and is judged failing by a
+ * `--fixture` run. The variant runs in process on a fake clock (in-process.ts), as explore
+ * runs it. Detection over ten seeds with the default budget, of this variant and of the
+ * timing-only misses-barge-in-after-delta, is a bench (`npm run bench -- explore`), not this
+ * test.
  */
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const VARIANT = join(ROOT, 'clients/faulty/misses-barge-in-after-delta');
+const VARIANT = join(ROOT, 'clients/faulty/reuses-first-call-id');
 const expected = JSON.parse(readFileSync(join(VARIANT, 'expected.json'), 'utf8')) as {
   explore: { fails: string[] };
 };
 const reports = mkdtempSync(join(tmpdir(), 'swaram-explore-ci-'));
 afterAll(() => rmSync(reports, { recursive: true, force: true }));
 
-/** A seed whose first generated case already lands a barge-in in the variant's window. */
-const SEED = 5;
+/** A seed whose first generated case (5 steps, no fault) has two calls in one response. */
+const SEED = 18;
 
 describe('swaram-conform explore (small budget)', () => {
-  it('finds the interleaving-only bug, shrinks it, and its replay line and fixture reproduce it', async () => {
+  it('finds the two-calls-only bug, shrinks it, and its replay line and fixture reproduce it', async () => {
     const run = await runExplore({
       target: VARIANT,
       seed: SEED,
-      runs: 5,
-      timeBudgetMs: 25_000,
-      shrinkRuns: 6,
+      runs: 3,
+      timeBudgetMs: 15_000,
+      shrinkRuns: 3,
       reportDir: reports,
     });
     const failure = run.summary.failure;
     expect(failure?.rule, JSON.stringify(run.summary)).toBe(expected.explore.fails[0]);
     expect(run.summary.speed).toMatch(/^fake clock/);
     expect(failure!.shrunkSize).toBeLessThanOrEqual(failure!.originalSize);
-    expect(failure!.shrinkRuns).toBeLessThanOrEqual(6 + 2); // the budget, plus the confirmation
+    expect(failure!.shrinkRuns).toBeLessThanOrEqual(3 + 2); // the budget, plus the confirmation
     // The written result carries the explore block, and its judged scenario fails the rule.
     const index = JSON.parse(readFileSync(join(run.dir, 'index.json'), 'utf8')) as RunResult;
     expect(index.explore?.failure?.replay).toBe(failure!.replay);
