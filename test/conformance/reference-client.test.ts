@@ -4,13 +4,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runConformance } from '../../conformance/run/run-conformance.js';
 import { SCENARIOS } from '../../conformance/scenarios/index.js';
+import { blockingErrors } from '../../conformance/run/run-tally.js';
 
 /**
- * The reference client against every named scenario: no rule may fail or hit a harness error
- * (warnings are allowed: e.g. CLOSE-BUSY warns that five runs are too few to be sure of its
- * jitter, and a loaded machine can push a latency over its budget). CI runs each scenario once
- * at speed 3; `SWARAM_REFERENCE_REPEAT=5 npx vitest run test/conformance/reference-client.test.ts`
- * is the five-run flakiness check.
+ * The reference client against every named scenario, long-session included: no rule may fail
+ * or hit a harness error (warnings are allowed: e.g. CLOSE-BUSY warns that five runs are too few
+ * to be sure of its jitter, and a loaded machine can push a latency over its budget). Real time
+ * (speed 1), as the faulty clients run in faulty-clients.test.ts: this run is their control
+ * (every rule a variant fails, the reference passes under the same conditions).
+ * `SWARAM_REFERENCE_REPEAT=5 npx vitest run test/conformance/reference-client.test.ts` is the
+ * five-run flakiness check.
  */
 const repeat = Number(process.env.SWARAM_REFERENCE_REPEAT ?? 1);
 
@@ -18,8 +21,9 @@ describe('the reference client', () => {
   it(`passes every rule over ${repeat} run(s) of every named scenario`, async () => {
     const { result } = await runConformance({
       target: 'clients/reference',
-      speed: 3,
-      jobs: 2,
+      speed: 1,
+      jobs: 4,
+      long: true,
       repeat,
       reportDir: mkdtempSync(join(tmpdir(), 'swaram-reference-')),
     });
@@ -29,18 +33,23 @@ describe('the reference client', () => {
     expect(bad).toEqual([]);
     expect(result.summary.exitCode).toBe(0);
     const ran = result.scenarios.filter((s) => s.status === 'ran').map((s) => s.id);
-    expect(ran).toEqual(SCENARIOS.filter((s) => !s.long).map((s) => s.id));
+    expect([...ran].sort()).toEqual(SCENARIOS.map((s) => s.id).sort());
+    // No harness error that blocks judging. A `command-rejected` note may stand: long-session
+    // ends (the app's `end`) while its last tool call is running, the client drops the call with
+    // the session ("get_weather: session ended") and rightly refuses the tool's result after it.
     for (const s of result.scenarios) {
-      for (const r of s.runs)
-        expect(`${s.id}#${r.run}: ${r.harnessErrors.join('; ')}`).toBe(`${s.id}#${r.run}: `);
+      for (const r of s.runs) {
+        const blocking = blockingErrors(r).join('; ');
+        expect(`${s.id}#${r.run}: ${blocking}`).toBe(`${s.id}#${r.run}: `);
+      }
     }
     // Nothing is unobservable any more: LIVENESS is judged from the mock's pings and the
     // silent-server scenario (the reference pings and cuts a silent connection); BOUNDED-MEMORY
-    // from the adapter's memory samples where a trace is long enough (long-session, --long).
+    // from the adapter's memory samples over long-session.
     const notObservable = result.rules
       .filter((r) => r.status === 'not_observable')
       .map((r) => r.id);
     expect(notObservable).toEqual([]);
     expect(result.rules.find((r) => r.id === 'LIVENESS')?.status).toBe('pass');
-  }, 600_000);
+  }, 900_000);
 });
