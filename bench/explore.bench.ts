@@ -6,7 +6,7 @@
  *   response makes two calls), each explored with the default budget over seeds 1–10: how
  *   many seeds catch its rule, cases until the first failure, shrink runs, shrunk size, and
  *   whether the replay line reproduces the failure;
- * - the reference client over 200 generated cases (--quick: 5): failures and harness errors;
+ * - the reference client over 200 generated cases (--quick: 5, and one variant): failures and harness errors;
  * - cases per minute of each (in process, fake clock).
  *
  * Environment: EXPLORE_SEEDS (default 10), EXPLORE_REFERENCE_RUNS (default 200), EXPLORE_PART
@@ -89,7 +89,8 @@ export async function run(options: BenchOptions): Promise<void> {
   try {
     const only = process.env.EXPLORE_PART;
     const seeds = Number(process.env.EXPLORE_SEEDS ?? (options.quick ? 1 : 10));
-    for (const variant of VARIANTS) {
+    // --quick (the CI smoke test): one variant, one seed, five reference cases.
+    for (const variant of options.quick ? VARIANTS.slice(0, 1) : VARIANTS) {
       if (only === 'reference') break;
       if (process.env.EXPLORE_VARIANT && process.env.EXPLORE_VARIANT !== variant.name) continue;
       await detection(variant, seeds, workDir);
