@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunResult } from '../conformance/results/result-schema.js';
 import { defaultJobs } from '../conformance/run/plan-order.js';
+import { SCENARIOS } from '../conformance/scenarios/index.js';
 import type { BenchOptions } from './run.js';
 import { dropRun, machineLine, ROOT, runConformCli } from './cli-run.js';
 
@@ -59,7 +60,11 @@ export function failedIn(result: RunResult, k: number): string[] {
 export async function run(options: BenchOptions): Promise<void> {
   const repeat = options.quick ? 1 : 5;
   const all = clients();
-  const chosen = options.quick ? all.filter((c) => c.name === 'flushes-playback-on-done') : all;
+  // SWARAM_BENCH_CLIENTS=a,b: only these clients (e.g. to re-check one).
+  const only = process.env.SWARAM_BENCH_CLIENTS?.split(',');
+  const chosen = options.quick
+    ? all.filter((c) => c.name === 'flushes-playback-on-done')
+    : all.filter((c) => !only || only.includes(c.name));
   console.log(machineLine());
   console.log(
     `speed 1, --repeat ${repeat}, --jobs ${defaultJobs()} (the default here)` +
@@ -77,8 +82,10 @@ export async function run(options: BenchOptions): Promise<void> {
       ...(scenarios.length > 0 ? ['--scenario', scenarios.join(',')] : []),
       '--repeat',
       String(repeat),
-      '--timeout',
-      '45',
+      // A long scenario (long-session, for BOUNDED-MEMORY) keeps its own limit: 45 s cut it short.
+      ...(scenarios.some((id) => SCENARIOS.find((x) => x.id === id)?.long)
+        ? []
+        : ['--timeout', '45']),
     ]);
     const expected = [...client.fails].sort().join(',');
     const diffs: string[] = [];
