@@ -29,10 +29,10 @@ import {
 } from './run-scenario.js';
 import { round, RunTally, type StarvedAttempt } from './run-tally.js';
 import { retryStarved } from './starved-retry.js';
+import { Redactor } from '../target/target-env.js';
 
 /** Default of {@link ConformanceOptions.retries}. */
 export const DEFAULT_RETRIES = 2;
-import { Redactor } from '../target/target-env.js';
 
 /** Options of {@link runConformance}; the CLI flags map onto them one to one. */
 export interface ConformanceOptions {
@@ -216,17 +216,14 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
       attempt,
       retries,
       signal,
-      failedRules: (o) =>
-        [...tally.verdictsOf(scenario, o.trace)]
-          .filter(([, v]) => v.status === 'fail')
-          .map(([id]) => id),
-      keep: async (o, k, failed, starved) => ({
+      judge: (o) => tally.verdictsOf(scenario, o.trace),
+      keep: async (o, k, verdicts, failed, starved) => ({
         file: await writeScenarioRun(
           plan.dir,
           scenario.id,
           run,
           o,
-          tally.verdictsOf(scenario, o.trace),
+          verdicts,
           options.audio,
           `-starved-${k}`,
         ),

@@ -42,7 +42,7 @@ export async function writeScenarioRun(
   scenario: string,
   run: number,
   outcome: ScenarioRun,
-  verdicts: Map<string, Verdict>,
+  verdicts: ReadonlyMap<string, Verdict>,
   audio: AudioStorage = 'summary',
   suffix = '',
 ): Promise<string> {

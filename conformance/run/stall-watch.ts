@@ -57,7 +57,6 @@ export class StallWatch {
     if (now - this.due > STALL_MS && this.stalls.length < MAX_STALLS) {
       this.stalls.push({ from: this.due, to: now });
     }
-    this.due = now + PERIOD_MS;
   }
 }
 

@@ -15,9 +15,9 @@ async function retry(runs: Array<ReturnType<typeof runOf>>, retries = 2) {
   const kept: number[] = [];
   const out = await retryStarved({
     attempt: async () => runs[next++]!,
-    failedRules: (r) => r.failed,
+    judge: (r) => new Map(r.failed.map((id) => [id, { status: 'fail' }])),
     retries,
-    keep: async (r, k, failed, s) => {
+    keep: async (r, k, _verdicts, failed, s) => {
       kept.push(k);
       return { file: `f-${k}`, stalledMs: s.stalledMs, longestStallMs: s.longestMs, failed };
     },

@@ -44,17 +44,23 @@ interface Attempted {
 }
 
 /**
- * Runs `attempt`, and again while the run failed a rule (`failedRules`) in a starved harness,
- * at most `retries` more times; each such attempt is handed to `keep` (which writes it and
- * says where). Returns the last attempt and the ones kept, in order. A client that really
+ * Runs `attempt`, and again while the run failed a rule (`judge`: its verdicts by rule id) in a
+ * starved harness, at most `retries` more times; each such attempt is handed to `keep` with its
+ * verdicts (it writes them and says where), so an attempt is judged once. Returns the last attempt and the ones kept, in order. A client that really
  * fails fails every attempt, so its failure stands (with the attempts listed); an attempt the
  * harness kept up with is judged as it is, pass or fail.
  */
-export async function retryStarved<R extends Attempted>(options: {
+export async function retryStarved<R extends Attempted, V extends { status: string }>(options: {
   attempt: () => Promise<R>;
-  failedRules: (run: R) => string[];
+  judge: (run: R) => ReadonlyMap<string, V>;
   retries: number;
-  keep: (run: R, k: number, failed: string[], starved: Starvation) => Promise<StarvedAttempt>;
+  keep: (
+    run: R,
+    k: number,
+    verdicts: ReadonlyMap<string, V>,
+    failed: string[],
+    starved: Starvation,
+  ) => Promise<StarvedAttempt>;
   signal?: AbortSignal | undefined;
   onRetry?: (kept: StarvedAttempt) => void;
 }): Promise<{ run: R; retried: StarvedAttempt[] }> {
@@ -63,9 +69,10 @@ export async function retryStarved<R extends Attempted>(options: {
   while (retried.length < options.retries && !options.signal?.aborted) {
     const starved = starvation(run.trace);
     if (!starved?.starved) break;
-    const failed = options.failedRules(run);
+    const verdicts = options.judge(run);
+    const failed = [...verdicts].filter(([, v]) => v.status === 'fail').map(([id]) => id);
     if (failed.length === 0) break;
-    const kept = await options.keep(run, retried.length + 1, failed, starved);
+    const kept = await options.keep(run, retried.length + 1, verdicts, failed, starved);
     retried.push(kept);
     options.onRetry?.(kept);
     run = await options.attempt();
