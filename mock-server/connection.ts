@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { CloseCode } from '../protocol/close-codes.js';
+import { TextFrame } from '../protocol/codec.js';
 import type { Fault } from '../protocol/fixture/fault-schema.js';
 import type { Fixture } from '../protocol/fixture/load-fixture.js';
 import {
@@ -277,9 +278,10 @@ function handleSocket(
         session.receiveBinary();
         return;
       }
-      const text = data.toString();
-      observe(ctx, { session: id, dir: 'in', at, text, type: peekType(text) });
-      session.receiveText(text);
+      // Decoded once, for the journal and the codec (latin1 for an all-ASCII frame).
+      const frame = TextFrame.decode(data as Buffer);
+      observe(ctx, { session: id, dir: 'in', at, text: frame.text, type: peekType(frame.text) });
+      session.receiveText(frame);
     } catch (error) {
       // Last line of defence (a hook that throws, say): never let one frame kill the process.
       reportInternalError(ctx, id, error);

@@ -1,5 +1,5 @@
-import { BYTES_PER_MS, checkedBase64ToPcm } from '../protocol/audio/index.js';
-import { parseClientEvent } from '../protocol/codec.js';
+import { BYTES_PER_MS, ReusedPcmDecoder } from '../protocol/audio/index.js';
+import { parseClientEvent, type TextFrame } from '../protocol/codec.js';
 import type {
   ClientEvent,
   ClientEventOf,
@@ -116,6 +116,9 @@ interface ActiveResponse {
   audioItemUsed: boolean;
 }
 
+/** One decode buffer for every session's appends (each is consumed before the next). */
+const APPEND_DECODER = new ReusedPcmDecoder();
+
 const DEFAULT_SETTINGS: SessionSettings = {
   instructions: '',
   voice: 'mal-female',
@@ -209,17 +212,17 @@ export class Session {
    * answered with a `server_error` event (and reported to `onInternalError`), so one bad frame
    * cannot take the server and its other sessions down.
    */
-  receiveText(text: string): void {
+  receiveText(frame: string | TextFrame): void {
     if (this.ended) return;
     try {
-      this.handleText(text);
+      this.handleText(frame);
     } catch (error) {
       this.internalError(error);
     }
   }
 
-  private handleText(text: string): void {
-    const parsed = parseClientEvent(text);
+  private handleText(frame: string | TextFrame): void {
+    const parsed = parseClientEvent(frame);
     if (parsed.type) this.options.out.onClientEvent(parsed.type);
     if (!parsed.ok) {
       const v = parsed.violations[0]!;
@@ -231,7 +234,10 @@ export class Session {
     }
     // Settings are kept and echoed in session.updated: a value too deep to serialise (tool
     // `parameters` are open JSON) is refused here rather than failing on every echo.
-    if (parsed.type === 'session.update' && nestingDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    if (
+      parsed.type === 'session.update' &&
+      nestingDepth(typeof frame === 'string' ? frame : frame.text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH
+    ) {
       this.sendError(
         ErrorCode.INVALID_EVENT,
         `session is nested deeper than ${MAX_JSON_DEPTH} levels; settings never need that`,
@@ -318,8 +324,9 @@ export class Session {
 
   private onAppend(event: ClientEventOf<'input_audio_buffer.append'>): void {
     this.audioStarted = true;
-    // The codec checked the base64 already (invalid_audio otherwise): decode only.
-    const pcm = checkedBase64ToPcm(event.audio);
+    // The codec checked the base64 already (invalid_audio otherwise): decode only, into a
+    // buffer every session reuses (the VAD copies what it keeps).
+    const pcm = APPEND_DECODER.decode(event.audio);
     const ms = (pcm.length * 2) / BYTES_PER_MS;
     this.stats.audioInMs += ms;
     this.bufferedBytes += pcm.length * 2;

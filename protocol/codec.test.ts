@@ -9,6 +9,7 @@ import {
   parseServerEvent,
   pcm16Base64Problem,
   serializeEvent,
+  TextFrame,
   validateClientEvent,
   validateServerEvent,
   violationsFromAjv,
@@ -1062,7 +1063,7 @@ describe('frames', () => {
     // Node's base64 decoder reads a character by its low byte: "\u0141" would decode as "A".
     // An ASCII frame that spells a non-ASCII character with an escape must still fail.
     const escaped = `{"type":"input_audio_buffer.append","audio":"\\u0141${AUDIO.slice(1)}"}`;
-    for (const input of [escaped, Buffer.from(escaped)]) {
+    for (const input of [escaped, Buffer.from(escaped), TextFrame.decode(Buffer.from(escaped))]) {
       expect(violationsOf(parseClientEvent(input))[0]).toMatchObject({
         code: 'invalid_audio',
         path: '/audio',
@@ -1076,6 +1077,21 @@ describe('frames', () => {
     expect(
       parsed.ok && parsed.event.type === 'input_audio_buffer.append' && parsed.event.audio,
     ).toBe(AUDIO);
+  });
+
+  it('decodes a frame once as TextFrame: the same text as UTF-8, ascii only when it is', () => {
+    const malayalam = JSON.stringify({ type: 'x', text: MALAYALAM });
+    const cases: Array<[string, boolean]> = [
+      [frame, true],
+      [malayalam, false],
+      [`{"type":"x","text":"\\u0141"}`, false],
+    ];
+    for (const [text, ascii] of cases) {
+      const decoded = TextFrame.decode(Buffer.from(text, 'utf8'));
+      expect(decoded.text).toBe(text);
+      expect(decoded.ascii).toBe(ascii);
+    }
+    expect(parseClientEvent(TextFrame.decode(Buffer.from(frame)))).toEqual(parseClientEvent(frame));
   });
 
   it('turns anything else into invalid_json without throwing', () => {

@@ -59,8 +59,40 @@ export interface ParseFailure {
 /** The outcome of parsing or validating one event. */
 export type ParseResult<E extends { readonly type: string }> = ParseSuccess<E> | ParseFailure;
 
-/** A text frame as a WebSocket library hands it over. */
-export type RawFrame = string | Uint8Array;
+/**
+ * A text frame as a WebSocket library hands it over, or decoded once with
+ * {@link TextFrame.decode} when its text is needed besides the parse (a log, say).
+ */
+export type RawFrame = string | Uint8Array | TextFrame;
+
+const BACKSLASH = 0x5c;
+
+/**
+ * A text frame's bytes decoded once: its `text`, and whether every string in it is ASCII
+ * (which spares the audio check a scan). Bytes that are all ASCII (every audio frame: base64
+ * and JSON punctuation) are decoded as latin1, which is the same text and faster than UTF-8;
+ * `ascii` is true only when they also hold no backslash (a JSON escape such as `\u0141` would
+ * put a non-ASCII character in a string).
+ *
+ * @example
+ * const frame = TextFrame.decode(data); // a Buffer from ws
+ * log(frame.text);
+ * const parsed = parseClientEvent(frame);
+ */
+export class TextFrame {
+  private constructor(
+    readonly text: string,
+    readonly ascii: boolean,
+  ) {}
+
+  static decode(bytes: Uint8Array): TextFrame {
+    const buffer = Buffer.isBuffer(bytes)
+      ? bytes
+      : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (!isAscii(buffer)) return new TextFrame(buffer.toString('utf8'), false);
+    return new TextFrame(buffer.toString('latin1'), buffer.indexOf(BACKSLASH) === -1);
+  }
+}
 
 /** Violations reported per message at most (a hostile message could otherwise yield thousands). */
 export const MAX_VIOLATIONS = 20;
@@ -175,23 +207,10 @@ function parseFrame<E extends { readonly type: string }>(
   });
 }
 
-/**
- * A frame's text. Bytes that are all ASCII (every audio frame: base64 and JSON punctuation) are
- * decoded as latin1, which is the same text for ASCII and faster than UTF-8. `ascii` tells the
- * audio check that every string in the event is ASCII: true only when the bytes are ASCII and
- * hold no backslash (a JSON escape such as `\u0141` would put a non-ASCII character in a string).
- */
-const BACKSLASH = 0x5c;
-
 function frameText(frame: unknown): { text: string; ascii: boolean } | undefined {
   if (typeof frame === 'string') return { text: frame, ascii: false };
-  if (frame instanceof Uint8Array) {
-    const bytes = Buffer.isBuffer(frame)
-      ? frame
-      : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
-    if (!isAscii(bytes)) return { text: bytes.toString('utf8'), ascii: false };
-    return { text: bytes.toString('latin1'), ascii: bytes.indexOf(BACKSLASH) === -1 };
-  }
+  if (frame instanceof TextFrame) return frame;
+  if (frame instanceof Uint8Array) return TextFrame.decode(frame);
   if (frame instanceof ArrayBuffer) return frameText(Buffer.from(frame));
   if (Array.isArray(frame) && frame.every((part) => part instanceof Uint8Array)) {
     return frameText(Buffer.concat(frame as Uint8Array[]));

@@ -64,6 +64,7 @@ export {
   type ParseSuccess,
   type ParseFailure,
   type RawFrame,
+  TextFrame,
   type Violation,
   type ViolationCode,
 } from './codec.js';

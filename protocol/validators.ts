@@ -4,7 +4,7 @@ import type { ClientEventMap, ClientEventType, ServerEventMap, ServerEventType }
 import { clientEventSchemas, serverEventSchemas } from './schemas/index.js';
 
 /**
- * Every event schema compiled once, at module load, in two variants:
+ * Every event schema compiled once, the first time its variant is used, in two variants:
  *
  * - **strict**: the schemas as written; objects swaram documents completely are closed
  *   (`additionalProperties: false`). The harness checks the mock and clients against it.

@@ -19,7 +19,7 @@ export { decodeWav, readWav } from './decode-wav.js';
 export { encodeWav, writeWav, WAV_HEADER_BYTES } from './encode-wav.js';
 export { convertToPcm16 } from './convert-to-pcm16.js';
 export { bytesToPcm, pcmToBytes } from './pcm-bytes.js';
-export { base64ToPcm, checkedBase64ToPcm, pcmToBase64 } from './base64.js';
+export { base64ToPcm, checkedBase64ToPcm, pcmToBase64, ReusedPcmDecoder } from './base64.js';
 export { chunkPcm } from './chunk-pcm.js';
 export { concatPcm, silence, tone } from './make-pcm.js';
 export { measureSilence, rmsDbfs, type SilenceMeasure, type SilenceOptions } from './energy.js';

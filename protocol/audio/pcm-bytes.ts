@@ -1,7 +1,7 @@
 import { AudioErrorCode, AudioFormatError } from './audio-format-error.js';
 import type { Pcm16 } from './pcm16.js';
 
-const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+export const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * The little-endian bytes of `pcm`, as sent on the wire and stored in WAV files. On a

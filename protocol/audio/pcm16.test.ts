@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AudioFormatError } from './audio-format-error.js';
-import { base64ToPcm, pcmToBase64 } from './base64.js';
+import { base64ToPcm, pcmToBase64, ReusedPcmDecoder } from './base64.js';
 import { chunkPcm } from './chunk-pcm.js';
 import { measureSilence, rmsDbfs } from './energy.js';
 import { concatPcm, silence, tone } from './make-pcm.js';
@@ -41,6 +41,23 @@ describe('base64', () => {
         expect(base64ToPcm(pcmToBase64(pcm))).toEqual(pcm);
       }),
     );
+  });
+
+  it('decodes into a reused buffer: each view right until the next decode, growing as needed', () => {
+    const decoder = new ReusedPcmDecoder();
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -32768, max: 32767 }), { maxLength: 6000 }),
+        (values) => {
+          const pcm = Int16Array.from(values);
+          expect(decoder.decode(pcmToBase64(pcm))).toEqual(pcm);
+        },
+      ),
+    );
+    const first = decoder.decode(pcmToBase64(Int16Array.from([7, 8, 9])));
+    decoder.decode(pcmToBase64(Int16Array.from([1])));
+    // The same memory: a caller keeping samples must copy them.
+    expect(first[0]).toBe(1);
   });
 
   it('writes little-endian bytes', () => {
