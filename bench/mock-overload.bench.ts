@@ -14,7 +14,7 @@ const RECOVERY_SESSIONS = 50;
  * Ramps `SWARAM_BENCH_SESSIONS` (default 4000) talking sessions (mic + replies, as in
  * `mock-load`) at 200 new sessions a second against a mock with load shedding on (its
  * defaults), holds 10 s, and reads: reply lateness at the clients of the sessions admitted
- * (over the ramp and the hold), sessions admitted and refused (1013, counted by the clients and
+ * (during the ramp and in the hold, apart; the budget holds only when both are within it), sessions admitted and refused (1013, counted by the clients and
  * by the mock's `/health`), anything lost or stuck. Then the load drops (every client hangs
  * up) and 50 new sessions (under the capacity seen) must all be admitted. `SWARAM_BENCH_RUNS` runs (default 3), medians.
  */
@@ -32,7 +32,7 @@ export async function run(options: BenchOptions): Promise<void> {
     results.push(result);
     console.log(
       `  run ${r + 1}: admitted ${result.admitted}, refused 1013 ${result.refused} (mock counted ${result.mockRefused}, ${result.episodes} episode(s)), ` +
-        `p99 ${result.p99.toFixed(1)} ms (p50 ${result.p50.toFixed(1)}, max ${result.max.toFixed(1)}), lost/stuck ${result.lost}, ` +
+        `lateness at the clients p99 ${result.rampP99.toFixed(1)} ms during the ramp, ${result.p99.toFixed(1)} ms in the hold (p50 ${result.p50.toFixed(1)}, max ${result.max.toFixed(1)}), lost/stuck ${result.lost}, ` +
         `recovery ${result.recovered}/${RECOVERY_SESSIONS} admitted after ${(result.recoveryMs / 1000).toFixed(1)} s`,
     );
     console.log(
@@ -44,8 +44,8 @@ export async function run(options: BenchOptions): Promise<void> {
   const med = (f: (x: (typeof results)[number]) => number) => median(results.map(f));
   console.log(
     `  median: admitted ${med((x) => x.admitted)} of ${sessions}, refused ${med((x) => x.refused)}, ` +
-      `lateness at the clients of the admitted p50 ${med((x) => x.p50).toFixed(1)} p99 ${med((x) => x.p99).toFixed(1)} max ${med((x) => x.max).toFixed(1)} ms ` +
-      `(${med((x) => x.p99) <= BUDGET_MS ? 'within' : 'OVER'} the ${BUDGET_MS} ms budget), lost/stuck ${med((x) => x.lost)}, recovered ${med((x) => x.recovered)}/${RECOVERY_SESSIONS}`,
+      `lateness at the clients of the admitted p99 ${med((x) => x.rampP99).toFixed(1)} ms during the ramp, in the hold p50 ${med((x) => x.p50).toFixed(1)} p99 ${med((x) => x.p99).toFixed(1)} max ${med((x) => x.max).toFixed(1)} ms ` +
+      `(${med((x) => x.p99Both) <= BUDGET_MS ? 'within' : 'OVER'} the ${BUDGET_MS} ms budget), lost/stuck ${med((x) => x.lost)}, recovered ${med((x) => x.recovered)}/${RECOVERY_SESSIONS}`,
   );
 }
 
@@ -66,6 +66,10 @@ async function overloadOnce(sessions: number, holdMs: number) {
   try {
     const meter = new ProcessMeter();
     const fleet = await LoadFleet.start({ url, sessions, replyRate: 1, rampPerSecond: 200 });
+    // The ramp (handshakes and refusals arriving) and the hold after it, apart: a tail made
+    // by the connection storm is not one the admitted sessions live with.
+    const ramp = await fleet.report();
+    fleet.measure();
     await sleep(holdMs);
     const report = await fleet.report();
     const cost = meter.read();
@@ -85,7 +89,10 @@ async function overloadOnce(sessions: number, holdMs: number) {
     });
     const recoveryMs = performance.now() - t0;
     await again.stop();
-    const closed = Object.values(report.closedByServer).reduce((a, b) => a + b, 0);
+    // Closed by the mock in either window (measure() starts the counts again).
+    const closed = [ramp, report]
+      .flatMap((r) => Object.values(r.closedByServer))
+      .reduce((a, b) => a + b, 0);
     return {
       admitted: fleet.ready.open,
       refused: fleet.ready.refused['1013'] ?? 0,
@@ -94,6 +101,8 @@ async function overloadOnce(sessions: number, holdMs: number) {
       p50: report.lateness.p50,
       p99: report.lateness.p99,
       max: report.lateness.max,
+      rampP99: ramp.lateness.p99,
+      p99Both: Math.max(ramp.lateness.p99, report.lateness.p99),
       lost: fleet.ready.stuck + report.stuckResponses + closed + otherRefusals(fleet.ready.refused),
       recovered: again.ready.open,
       recoveryMs,
