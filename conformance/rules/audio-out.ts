@@ -12,6 +12,7 @@ import {
   num,
   audioMsOfWall,
   measuredStalls,
+  perFinishedTrace,
   stallWithin,
   wallMsOfAudio,
   validAudioBytes,
@@ -28,7 +29,9 @@ type Chunk = WireEvent<'input_audio_buffer.append'> & { ms: number };
  * Valid appends split into streams: per connection, a pause of `gapMs` or more between two
  * appends ends a stream.
  */
-export function appendStreams(trace: Trace, gapMs: number): Chunk[][] {
+export const appendStreams = perFinishedTrace(readAppendStreams);
+
+function readAppendStreams(trace: Trace, gapMs: number): Chunk[][] {
   const streams: Chunk[][] = [];
   const open = new Map<number, Chunk[]>();
   const stalls = measuredStalls(trace);

@@ -45,12 +45,20 @@ export class RunTally {
     this.judgements = new Map(plan.rules.map((r) => [r.id, []]));
   }
 
-  /** Judges one finished run; returns its verdicts by rule id (rules it exercised only). */
-  judgeRun(scenario: Scenario, run: number, outcome: ScenarioRun): Map<string, Verdict> {
+  /**
+   * Judges one finished run (or takes `judged`, its verdicts from {@link verdictsOf} already)
+   * and records them; returns its verdicts by rule id (rules it exercised only).
+   */
+  judgeRun(
+    scenario: Scenario,
+    run: number,
+    outcome: ScenarioRun,
+    judged?: ReadonlyMap<string, Verdict>,
+  ): ReadonlyMap<string, Verdict> {
     this.client ??= outcome.client;
     const trace = outcome.trace;
     listOf(this.traces, scenario.id).push(trace);
-    const verdicts = this.verdictsOf(scenario, trace);
+    const verdicts = judged ?? this.verdictsOf(scenario, trace);
     for (const [id, v] of verdicts) {
       this.judgements.get(id)!.push(toRuleRun(scenario.id, run, v, trace));
     }
@@ -85,7 +93,7 @@ export class RunTally {
     scenario: Scenario,
     run: number,
     outcome: ScenarioRun,
-    verdicts: Map<string, Verdict>,
+    verdicts: ReadonlyMap<string, Verdict>,
     file: string,
     retried: StarvedAttempt[] = [],
   ): void {

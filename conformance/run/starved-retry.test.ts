@@ -66,4 +66,12 @@ describe('retryStarved', () => {
     expect((await retry([starvedRun([]), quietRun([])])).attempts).toBe(1);
     expect((await retry([starvedRun(['X']), quietRun([])], 0)).attempts).toBe(1);
   });
+
+  it('hands back the verdicts of a starved pass it judged, and only those', async () => {
+    const pass = await retry([starvedRun([]), quietRun([])]);
+    expect(pass.verdicts).toEqual(new Map());
+    // Not judged here: a quiet run, or the last attempt after a retry.
+    expect((await retry([quietRun([])])).verdicts).toBeUndefined();
+    expect((await retry([starvedRun(['X']), quietRun([])])).verdicts).toBeUndefined();
+  });
 });

@@ -63,7 +63,7 @@ export async function retryStarved<R extends Attempted, V extends { status: stri
   ) => Promise<StarvedAttempt>;
   signal?: AbortSignal | undefined;
   onRetry?: (kept: StarvedAttempt) => void;
-}): Promise<{ run: R; retried: StarvedAttempt[] }> {
+}): Promise<{ run: R; retried: StarvedAttempt[]; verdicts?: ReadonlyMap<string, V> }> {
   let run = await options.attempt();
   const retried: StarvedAttempt[] = [];
   while (retried.length < options.retries && !options.signal?.aborted) {
@@ -71,7 +71,8 @@ export async function retryStarved<R extends Attempted, V extends { status: stri
     if (!starved?.starved) break;
     const verdicts = options.judge(run);
     const failed = [...verdicts].filter(([, v]) => v.status === 'fail').map(([id]) => id);
-    if (failed.length === 0) break;
+    // Judged already: the caller need not judge the run again.
+    if (failed.length === 0) return { run, retried, verdicts };
     const kept = await options.keep(run, retried.length + 1, verdicts, failed, starved);
     retried.push(kept);
     options.onRetry?.(kept);

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { traceBuilder } from '../testing/trace-builder.js';
-import { harnessStalls, playedBytesBy, playedChunks, stallWithin } from './trace-query.js';
+import type { Trace } from './trace.js';
+import {
+  harnessStalls,
+  perFinishedTrace,
+  playedBytesBy,
+  playedChunks,
+  stallWithin,
+  wireEvents,
+} from './trace-query.js';
 
 describe('playedChunks', () => {
   it('places chunks on the clock in real time at speed 1', () => {
@@ -61,5 +69,46 @@ describe('stallWithin', () => {
   it('counts the whole lateness of a stall stamped inside the window', () => {
     expect(stallWithin([{ at: 450, lateMs: 300 }], 400, 500)).toBe(300);
     expect(stallWithin(stalls, 800, 900)).toBe(0);
+  });
+});
+
+describe('wireEvents by type', () => {
+  it('finds the frames of a type as the trace grows (the index extends)', () => {
+    const t = traceBuilder().handshake().responseCreated('r1').delta('r1', 100).build();
+    expect(wireEvents(t, 'out', 'response.output_audio.delta')).toHaveLength(1);
+    const more = traceBuilder().handshake().responseCreated('r2').delta('r2', 100).delta('r2', 100);
+    t.frames.push(...more.build().frames.filter((f) => f.event?.type !== 'session.created'));
+    const deltas = wireEvents(t, 'out', 'response.output_audio.delta');
+    expect(deltas.map((d) => d.index)).toEqual(
+      t.frames.flatMap((f, i) => (f.event?.type === 'response.output_audio.delta' ? [i] : [])),
+    );
+    // Several types: in trace order, as a scan would give them.
+    const two = wireEvents(t, 'out', ['response.created', 'response.output_audio.delta']);
+    expect(two.map((e) => e.index)).toEqual([...two.map((e) => e.index)].sort((a, b) => a - b));
+    expect(two).toHaveLength(5);
+  });
+});
+
+describe('perFinishedTrace', () => {
+  it('reads a finished trace once, and again when it changed; a live trace every time', () => {
+    let reads = 0;
+    const count = perFinishedTrace((trace: Trace, type: string) => {
+      reads += 1;
+      return trace.frames.filter((f) => f.event?.type === type).length;
+    });
+    const t = traceBuilder().handshake().responseCreated('r1').wait(100).delta('r1', 100).build();
+    expect(t.endedAt).toBeGreaterThan(t.startedAt);
+    expect(count(t, 'response.output_audio.delta')).toBe(1);
+    expect(count(t, 'response.output_audio.delta')).toBe(1);
+    expect(reads).toBe(1);
+    expect(count(t, 'response.created')).toBe(1); // other arguments: another entry
+    expect(reads).toBe(2);
+    t.frames.push(t.frames[t.frames.length - 1]!);
+    expect(count(t, 'response.output_audio.delta')).toBe(2);
+    expect(reads).toBe(3);
+    const live = { ...t, endedAt: t.startedAt };
+    count(live, 'response.output_audio.delta');
+    count(live, 'response.output_audio.delta');
+    expect(reads).toBe(5);
   });
 });

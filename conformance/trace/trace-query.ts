@@ -112,11 +112,15 @@ export function wireEvents(
 ): WireEvent[] {
   const wanted = types === undefined ? undefined : typeof types === 'string' ? [types] : types;
   const out: WireEvent[] = [];
-  trace.frames.forEach((frame, index) => {
+  const frames = trace.frames;
+  const indexes = wanted === undefined ? undefined : framesOfTypes(frames, wanted);
+  const count = indexes?.length ?? frames.length;
+  for (let k = 0; k < count; k++) {
+    const index = indexes ? indexes[k]! : k;
+    const frame = frames[index]!;
     const event = frame.event;
-    if (event === undefined) return;
-    if (dir !== undefined && frame.dir !== dir) return;
-    if (wanted !== undefined && !wanted.includes(event.type)) return;
+    if (event === undefined) continue;
+    if (dir !== undefined && frame.dir !== dir) continue;
     const place = {
       index,
       at: frame.at,
@@ -130,8 +134,66 @@ export function wireEvents(
         ? { ...place, valid: true, event: event as never }
         : { ...place, valid: false, event: frame.event! },
     );
-  });
+  }
   return out;
+}
+
+/**
+ * Frame indexes by event type, per frames array, extended as the array grows (frames are only
+ * ever appended): some forty rules each ask for a few types of a trace of thousands of frames.
+ */
+const typeIndexes = new WeakMap<
+  readonly TraceFrame[],
+  { size: number; byType: Map<string, number[]> }
+>();
+
+/** The indexes of the frames of any of `types`, in order. */
+function framesOfTypes(frames: readonly TraceFrame[], types: readonly string[]): number[] {
+  let index = typeIndexes.get(frames);
+  if (!index) typeIndexes.set(frames, (index = { size: 0, byType: new Map() }));
+  for (let i = index.size; i < frames.length; i++) {
+    const type = frames[i]!.event?.type;
+    if (type === undefined) continue;
+    const list = index.byType.get(type);
+    if (list) list.push(i);
+    else index.byType.set(type, [i]);
+  }
+  index.size = frames.length;
+  if (types.length === 1) return index.byType.get(types[0]!) ?? [];
+  return types.flatMap((t) => index.byType.get(t) ?? []).sort((a, b) => a - b);
+}
+
+/**
+ * Caches what a pure reader found in a finished trace (one the recorder marked ended) for as
+ * long as the trace stays as it was: the rules and metrics that judge one run ask for the same
+ * responses, played chunks and stalls many times. A trace still being recorded is read afresh.
+ * The cached value is shared: callers copy before they sort or change it.
+ */
+export function perFinishedTrace<A extends unknown[], R>(
+  read: (trace: Trace, ...args: A) => R,
+): (trace: Trace, ...args: A) => R {
+  const cache = new WeakMap<Trace, Map<string, R>>();
+  return (trace, ...args) => {
+    if (!(trace.endedAt > trace.startedAt)) return read(trace, ...args);
+    const closed = trace.connections.reduce((n, c) => n + (c.closedAt === undefined ? 0 : 1), 0);
+    const key = [
+      trace.frames.length,
+      trace.observations.length,
+      trace.actions.length,
+      trace.connections.length,
+      closed,
+      trace.stalls?.length ?? 0,
+      trace.endedAt,
+      ...args,
+    ].join('/');
+    let byKey = cache.get(trace);
+    if (!byKey) cache.set(trace, (byKey = new Map()));
+    if (byKey.has(key)) return byKey.get(key)!;
+    if (byKey.size > 16) byKey.clear(); // a trace that keeps changing: no unbounded cache
+    const value = read(trace, ...args);
+    byKey.set(key, value);
+    return value;
+  };
 }
 
 /**
@@ -250,7 +312,9 @@ export function audioMsOfWall(trace: Pick<Trace, 'speed'>, wallMs: number): numb
 }
 
 /** Every `audio.played` observation, placed on the clock (start = arrival − duration / speed). */
-export function playedChunks(trace: Trace): PlayedChunk[] {
+export const playedChunks = perFinishedTrace(readPlayedChunks);
+
+function readPlayedChunks(trace: Trace): PlayedChunk[] {
   return observationsOf(trace, 'audio.played').flatMap((o) => {
     const bytes = o.data.bytes;
     if (bytes <= 0) return [];
@@ -310,7 +374,9 @@ export interface StreamedResponse {
 }
 
 /** Every response id the mock mentioned, with what it sent for it. */
-export function streamedResponses(trace: Trace): Map<string, StreamedResponse> {
+export const streamedResponses = perFinishedTrace(readStreamedResponses);
+
+function readStreamedResponses(trace: Trace): Map<string, StreamedResponse> {
   const map = new Map<string, StreamedResponse>();
   const get = (id: string, connection: number): StreamedResponse => {
     let r = map.get(id);
@@ -450,7 +516,9 @@ export interface HarnessStall {
  * blaming the client (`stallWithin`). (A mock that sent audio faster than real time would look
  * like stalls too; it paces in real time.)
  */
-export function harnessStalls(trace: Trace): HarnessStall[] {
+export const harnessStalls = perFinishedTrace(readHarnessStalls);
+
+function readHarnessStalls(trace: Trace): HarnessStall[] {
   const stalls = measuredStalls(trace);
   const scan = (items: ReadonlyArray<{ at: number; wallMs: number }>, paced: boolean) => {
     let runStart = 0;
