@@ -4,6 +4,7 @@ import { dirname, join, relative } from 'node:path';
 import { FakeClock, realClock, type Clock } from '../../mock-server/clock.js';
 import { generateCertificate } from '../../mock-server/mock-server.js';
 import { compileValidators } from '../../protocol/validators.js';
+import type { Fixture } from '../../protocol/fixture/fixture.js';
 import {
   NOT_RUN_REASON,
   type ExploreSummary,
@@ -193,6 +194,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   compileValidators();
   const began = clock.now();
   const tally = new RunTally(plan);
+  const fixtures = new Map<string, Promise<Fixture>>();
   const secrets = new Set<string>(Object.values(spec.env ?? {}));
   const queued: Array<{ scenario: Scenario; run: number }> = [];
   for (const scenario of runnable)
@@ -206,7 +208,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     options.reporter?.onScenarioStart?.(scenario, run);
     const attempt = async () => {
       const outcome = await runScenario(scenario, {
-        ...scenarioOptions(plan, options, clock),
+        ...scenarioOptions(plan, options, clock, fixtures),
         ...(tls ? { tls } : {}),
         signal,
       });
@@ -331,9 +333,11 @@ function scenarioOptions(
   plan: RunPlan,
   options: ConformanceOptions,
   clock: Clock,
+  fixtures: Map<string, Promise<Fixture>>,
 ): RunScenarioOptions {
   return {
     spec: plan.spec,
+    fixtures,
     speed: plan.speed,
     clock,
     ...(plan.model ? { model: plan.model } : {}),

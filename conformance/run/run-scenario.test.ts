@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { referenceInProcess } from '../../clients/reference/in-process.js';
 import { SwaramClient } from '../../clients/reference/sdk/index.js';
 import { FakeClock } from '../../mock-server/clock.js';
+import type { Fixture } from '../../protocol/fixture/fixture.js';
 import { modePremium } from '../rules/modes.js';
 import { judge } from '../rules/catalogue.js';
 import { scenarioById } from '../scenarios/index.js';
@@ -42,5 +43,25 @@ describe('runScenario: the microphone feed is in the trace', () => {
     const v = judge(modePremium, run.trace);
     expect(v?.status).toBe('fail');
     expect(v?.reason).toContain('stopped streaming after a nudge');
+  }, 60_000);
+});
+
+describe('runScenario: fixtures shared by the runs of one conformance run', () => {
+  it('loads a fixture once into `fixtures` and serves it from there after', async () => {
+    const greeting = scenarioById('greeting');
+    const fixtures = new Map<string, Promise<Fixture>>();
+    await runScenario(greeting, { spec: referenceInProcess(), clock: new FakeClock(), fixtures });
+    expect([...fixtures.keys()]).toEqual([greeting.fixture]);
+    const loaded = await fixtures.get(greeting.fixture)!;
+    // A second run takes what is there (here: the same fixture, marked), not a fresh load.
+    const marked = { ...loaded, model: 'mal-realtime-premium' } as Fixture;
+    fixtures.set(greeting.fixture, Promise.resolve(marked));
+    const run = await runScenario(greeting, {
+      spec: referenceInProcess(),
+      clock: new FakeClock(),
+      fixtures,
+    });
+    expect(greeting.model).toBeUndefined(); // so the run's model is the fixture's
+    expect(run.trace.model).toBe('mal-realtime-premium');
   }, 60_000);
 });

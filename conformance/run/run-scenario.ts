@@ -51,6 +51,12 @@ export interface RunScenarioOptions {
    * `REQUESTS_CA_BUNDLE`. Not for in-process targets.
    */
   tls?: RunnerTls;
+  /**
+   * Fixtures loaded so far, by name or path, filled as runs load them: a fixture is immutable,
+   * so the runs of one conformance run share it instead of each decoding its audio again (which,
+   * with other runs live, stalls them). Default: every run loads its own.
+   */
+  fixtures?: Map<string, Promise<Fixture>>;
 }
 
 /** The runner's TLS for `--tls`: one certificate per run, and the file its adapters trust. */
@@ -102,7 +108,7 @@ export async function runScenario(
 ): Promise<ScenarioRun> {
   const clock = new ScenarioClock(options.clock ?? realClock, options.speed ?? 1);
   const timeoutFactor = options.timeoutFactor ?? 1;
-  const fixture = await loadFixture(scenario.fixture);
+  const fixture = await sharedFixture(scenario.fixture, options.fixtures);
   const model = options.model ?? scenario.model ?? fixture.model ?? 'mal-realtime-simple';
   const wireOnly = options.spec.mode === 'wire';
   if (options.tls && isInProcess(options.spec)) {
@@ -382,4 +388,15 @@ function toolsOf(fixture: Awaited<ReturnType<typeof loadFixture>>): AdapterSessi
     description: `the ${name} tool of the fixture`,
     parameters: { type: 'object', properties: {}, additionalProperties: true },
   }));
+}
+
+/** The fixture from `cache` when a run loaded it already, else loaded (and kept there). */
+function sharedFixture(
+  name: string,
+  cache: Map<string, Promise<Fixture>> | undefined,
+): Promise<Fixture> {
+  if (!cache) return loadFixture(name);
+  let fixture = cache.get(name);
+  if (!fixture) cache.set(name, (fixture = loadFixture(name)));
+  return fixture;
 }
