@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { ServerEventOf } from '../protocol/events.js';
-import { Journal, type JournalFrame } from './journal.js';
+import { Journal, MIN_FRAMES_PER_SESSION, type JournalFrame } from './journal.js';
 
 function frame(session: string, dir: 'in' | 'out', event: Record<string, unknown>, at = 0) {
   return { session, dir, at, text: JSON.stringify(event), type: event.type as string };
@@ -55,6 +55,23 @@ describe('Journal', () => {
     });
     expect(delta!.event).toMatchObject({ delta: '<5 bytes of audio>', response_id: 'r' });
     expect(kept!.event).toEqual(JSON.parse(odd));
+  });
+
+  it('keeps about maxFramesTotal frames over all sessions, each its share (at least 50)', () => {
+    const j = new Journal({ maxFramesPerSession: 1000, maxFramesTotal: 1000 });
+    for (let i = 0; i < 300; i++) j.frame(frame('s1', 'in', { type: `a${i}` }));
+    expect(j.frames({ session: 's1' })).toHaveLength(300); // alone: up to 1000
+    for (let s = 2; s <= 10; s++) j.frame(frame(`s${s}`, 'in', { type: 'x' }));
+    // Ten sessions now share 1000: s1's next frame trims it to 100, the newest kept.
+    j.frame(frame('s1', 'in', { type: 'last' }));
+    const kept = j.frames({ session: 's1' });
+    expect(kept).toHaveLength(100);
+    expect(kept.at(-1)!.type).toBe('last');
+    expect(j.sessions().find((r) => r.id === 's1')!.frames.dropped).toBe(201);
+    // Never under the floor, however many sessions.
+    for (let s = 11; s <= 100; s++) j.frame(frame(`s${s}`, 'in', { type: 'x' }));
+    for (let i = 0; i < 60; i++) j.frame(frame('s1', 'in', { type: `b${i}` }));
+    expect(j.frames({ session: 's1' })).toHaveLength(MIN_FRAMES_PER_SESSION);
   });
 
   it('bounds frames per session and closed sessions, and says how many it dropped', () => {

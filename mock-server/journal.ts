@@ -17,7 +17,17 @@ export interface JournalOptions {
   maxFramesPerSession?: number;
   /** Closed sessions kept, with their frames (the oldest go first). Default 50. */
   maxClosedSessions?: number;
+  /**
+   * Frames kept over all sessions, about: with many sessions each keeps its share
+   * (`maxFramesTotal / sessions`, at least {@link MIN_FRAMES_PER_SESSION}) rather than
+   * `maxFramesPerSession`, so memory stays bounded however many sessions connect. Default
+   * 200 000 (about 130 MB at the ~650 B a kept frame costs).
+   */
+  maxFramesTotal?: number;
 }
+
+/** Frames a session keeps however many sessions share the journal's total. */
+export const MIN_FRAMES_PER_SESSION = 50;
 
 /** Picks frames out of the journal; every field narrows, none is required. */
 export interface FrameFilter {
@@ -113,7 +123,8 @@ const KEY_PATTERN = /swaram_(?:ek_)?[A-Za-z0-9_-]{4,}/g;
 /**
  * The mock's memory of what went over the wire, per session, bounded: at most
  * `maxFramesPerSession` frames per session (audio stripped at once, so a frame costs its
- * JSON without the audio) and `maxClosedSessions` closed sessions. Feeds `GET /sessions`,
+ * JSON without the audio), fewer when many sessions share `maxFramesTotal`, and
+ * `maxClosedSessions` closed sessions. Feeds `GET /sessions`,
  * `GET /sessions/:id/frames`, `server.frames()` and `server.waitFor()`.
  */
 export class Journal {
@@ -121,11 +132,19 @@ export class Journal {
   private readonly waiters = new Set<Waiter>();
   private readonly maxFrames: number;
   private readonly maxClosed: number;
+  private readonly maxTotal: number;
   private seq = 0;
 
   constructor(options: JournalOptions = {}) {
     this.maxFrames = Math.max(1, options.maxFramesPerSession ?? 1000);
     this.maxClosed = Math.max(0, options.maxClosedSessions ?? 50);
+    this.maxTotal = Math.max(1, options.maxFramesTotal ?? 200_000);
+  }
+
+  /** Frames one session may keep now: its share of the total, within the per-session bound. */
+  private get framesPerSession(): number {
+    const share = Math.floor(this.maxTotal / Math.max(1, this.entries.size));
+    return Math.min(this.maxFrames, Math.max(MIN_FRAMES_PER_SESSION, share));
   }
 
   /** A connection opened or closed (the server's `onConnection`). */
@@ -172,9 +191,12 @@ export class Journal {
       wire: field ? { ...wire, text: stripAudio(wire.text, field) } : wire,
     };
     entry.frames.push(stored);
-    if (entry.frames.length > this.maxFrames) {
-      entry.frames.shift();
-      entry.record.frames.dropped += 1;
+    const keep = this.framesPerSession;
+    if (entry.frames.length > keep) {
+      const drop = entry.frames.length - keep;
+      if (drop === 1) entry.frames.shift();
+      else entry.frames.splice(0, drop);
+      entry.record.frames.dropped += drop;
     }
     if (this.waiters.size === 0) return;
     const view = viewOf(stored);
