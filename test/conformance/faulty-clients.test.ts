@@ -162,15 +162,26 @@ const failing = (result: RunResult) =>
     .map((r) => r.id)
     .sort();
 
-/** Checks a run: every scenario ran, no harness error verdict, and exactly `fails` failed. */
-function expectFails(result: RunResult, dir: string, fails: string[], label: string): void {
+/**
+ * Checks a run: every scenario ran, no harness error verdict, and exactly `fails` failed —
+ * besides any of `byChance`: the rules of a race the named scenarios do not force but the
+ * machine's timing may still make (then the bug is really there, and only those may fail).
+ */
+function expectFails(
+  result: RunResult,
+  dir: string,
+  fails: string[],
+  label: string,
+  byChance: readonly string[] = [],
+): void {
   const message = `${label}\n${explain(result, dir)}`;
   failures += 1; // undone below when every assertion held
   const notRun = result.scenarios.filter((s) => s.status !== 'ran').map((s) => s.id);
   expect(notRun, `scenarios that did not run\n${message}`).toEqual([]);
   const broken = result.rules.filter((r) => r.status === 'harness_error').map((r) => r.id);
   expect(broken, `rules the harness could not judge\n${message}`).toEqual([]);
-  expect(failing(result), `failing rules\n${message}`).toEqual([...fails].sort());
+  const failed = failing(result).filter((id) => fails.includes(id) || !byChance.includes(id));
+  expect(failed, `failing rules\n${message}`).toEqual([...fails].sort());
   failures -= 1;
 }
 
@@ -238,7 +249,10 @@ describe.concurrent('the suite over the faulty variants and the reference client
         : `${bug} passes its named scenarios (${expected.scenarios.join(', ')})`,
       async () => {
         const { result, dir: report } = await conform(dir, expected.scenarios, { repeat });
-        expectFails(result, report, expected.fails, `${bug}: ${expected.why}`);
+        // A bug only explore is sure to reach (a race of a few ms) may show by chance on a
+        // loaded machine, failing its explore rules in a named scenario: that is no miss.
+        const byChance = expected.fails.length === 0 ? (expected.explore?.fails ?? []) : [];
+        expectFails(result, report, expected.fails, `${bug}: ${expected.why}`, byChance);
       },
       TEST_TIMEOUT_MS,
     );
