@@ -1,4 +1,5 @@
-import { startMockServer } from '../mock-server/mock-server.js';
+import { healthOf, startMockCluster } from '../mock-server/cluster.js';
+import { startMockServer, type MockServer } from '../mock-server/mock-server.js';
 import { LoadFleet, machineLine, median, sleep, type FleetReport } from './load/load-fleet.js';
 import { startPacedBaseline } from './load/paced-baseline.js';
 import { ProcessMeter, type ProcessCost } from './load/process-meter.js';
@@ -22,6 +23,8 @@ const BUDGET_MS = 20;
  * server's and the busiest client's) and the machine's CPU pressure (PSI), so a late figure
  * can be put on the server, the load generator or the machine. `SWARAM_BENCH_CLIENT_PROCESSES`
  * (default 2) splits the clients differently; `SWARAM_BENCH_CLIENT_PROF=<dir>` profiles them.
+ * `SWARAM_BENCH_WORKERS=1,2` measures the mock once per worker count (`swaram-mock --workers`:
+ * this process is the primary; the server's CPU is the sum of the primary's and the workers').
  */
 export async function run(options: BenchOptions): Promise<void> {
   const sizes = (
@@ -45,22 +48,32 @@ export async function run(options: BenchOptions): Promise<void> {
   console.log(
     '  target         N     p50     p99     max  deltas/s  srv cpu  srv loop  srv pace  cli cpu  cli loop  pressure  lost',
   );
-  const held = { mock: 0, baseline: 0 };
+  const held = new Map<string, number>();
   const targets = (process.env.SWARAM_BENCH_TARGETS ?? 'baseline,mock').split(',') as Array<
     'baseline' | 'mock'
   >;
-  for (const target of targets) {
+  const workerCounts = (process.env.SWARAM_BENCH_WORKERS ?? '1').split(',').map(Number);
+  const runsOf = targets.flatMap(
+    (target): Array<{ target: 'baseline' | 'mock'; workers: number }> =>
+      target === 'mock'
+        ? workerCounts.map((workers) => ({ target, workers }))
+        : [{ target, workers: 1 }],
+  );
+  for (const { target, workers } of runsOf) {
+    const label = target === 'mock' && workers > 1 ? `mock ×${workers}` : target;
+    held.set(label, 0);
     for (const n of sizes) {
       const results: Measured[] = [];
-      for (let r = 0; r < runs; r++) results.push(await measureOnce(target, n, windows));
+      for (let r = 0; r < runs; r++) results.push(await measureOnce(target, n, windows, workers));
       const p99 = median(results.map((m) => m.report.lateness.p99));
-      printLine(target, n, results, p99);
+      printLine(label, n, results, p99);
       if (p99 > BUDGET_MS) break;
-      held[target] = n;
+      held.set(label, n);
     }
   }
+  const line = [...held].map(([label, n]) => `${label} ${n || 'none'}`).join(', ');
   console.log(
-    `  largest N holding p99 ≤ ${BUDGET_MS} ms at the clients: mock ${held.mock || 'none'}, bare ws baseline ${held.baseline || 'none'} (of ${sizes.join(', ')})`,
+    `  largest N holding p99 ≤ ${BUDGET_MS} ms at the clients: ${line} (of ${sizes.join(', ')})`,
   );
 }
 
@@ -78,11 +91,15 @@ export async function measureOnce(
   target: 'mock' | 'baseline',
   sessions: number,
   windows: { warmMs: number; measureMs: number; processes?: number },
+  workers = 1,
 ): Promise<Measured> {
+  const options = { fixture: 'greeting', idleTimeoutSeconds: 0 };
   const tested =
-    target === 'mock'
-      ? await startMockServer({ fixture: 'greeting', idleTimeoutSeconds: 0 })
-      : await startPacedBaseline('greeting');
+    target === 'baseline'
+      ? await startPacedBaseline('greeting')
+      : workers > 1
+        ? await startMockCluster(options, { workers })
+        : await startMockServer(options);
   const url =
     target === 'mock'
       ? `${tested.url}?model=mal-realtime-simple&api_key=swaram_test_key`
@@ -99,13 +116,18 @@ export async function measureOnce(
     await sleep(windows.warmMs);
     fleet.measure();
     const meter = new ProcessMeter();
+    const workers0 = await workersCpuMicros(tested);
     const t0 = performance.now();
     await sleep(windows.measureMs);
     const report = await fleet.report();
     const server = meter.read();
+    // With workers the mock is several processes: its CPU is theirs and the primary's.
+    server.cpu += ((await workersCpuMicros(tested)) - workers0) / 1000 / (performance.now() - t0);
     meter.close();
     const pacing =
-      'health' in tested ? (tested.health() as { pacing: { p99: number } }).pacing.p99 : Number.NaN;
+      'health' in tested
+        ? ((await healthOf(tested)) as { pacing: { p99: number } }).pacing.p99
+        : Number.NaN;
     return {
       report,
       server,
@@ -117,6 +139,13 @@ export async function measureOnce(
     await fleet.stop();
     await tested.close();
   }
+}
+
+/** CPU time the workers of a `--workers` mock used so far, µs (0 for one process). */
+async function workersCpuMicros(tested: MockServer | { close(): Promise<void> }): Promise<number> {
+  if (!('health' in tested)) return 0;
+  const health = (await healthOf(tested)) as { workers?: Array<{ cpuMicros: number }> };
+  return (health.workers ?? []).reduce((a, w) => a + w.cpuMicros, 0);
 }
 
 function printLine(target: string, n: number, results: Measured[], p99: number): void {
