@@ -138,6 +138,21 @@ function taken(client: TestClient): Promise<void> {
 
 // Each test starts three processes (under tsx): slow on a loaded machine.
 describe('swaram-mock --workers 2', { timeout: 60_000 }, () => {
+  it('--workers is taught by --help and checked: a whole number, not with --tls or --log', () => {
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [...BIN, ...args], { encoding: 'utf8' });
+    expect(run(['--help']).stdout).toMatch(/--workers\s+processes that run the sessions/);
+    const zero = run(['--port', '0', '--workers', '0']);
+    expect(zero.status).toBe(2);
+    expect(zero.stderr).toContain('--workers must be a whole number from 1 to');
+    const tls = run(['--port', '0', '--workers', '2', '--tls']);
+    expect(tls.status).toBe(2);
+    expect(tls.stderr).toContain('a TLS session cannot be handed to another process');
+    const log = run(['--port', '0', '--workers', '2', '--log', '-']);
+    expect(log.status).toBe(2);
+    expect(log.stderr).toContain('--workers 2 cannot --log frames');
+  });
+
   it('spreads sessions over both workers; /health counts them in the primary, merged', async () => {
     const c = await startCluster(['--speed', '20']);
     const clients = await Promise.all(
