@@ -86,6 +86,8 @@ interface Measured {
   server: ProcessCost;
   /** The mock's own pacing lateness p99 (where it sends, since it started), ms; NaN for the baseline. */
   pacingP99: number;
+  /** With workers: the primary's CPU, then each worker's (a share of one core). */
+  cpuSplit?: number[];
   ms: number;
   open: number;
 }
@@ -126,7 +128,11 @@ export async function measureOnce(
     const report = await fleet.report();
     const server = meter.read();
     // With workers the mock is several processes: its CPU is theirs and the primary's.
-    server.cpu += ((await workersCpuMicros(tested)) - workers0) / 1000 / (performance.now() - t0);
+    const wallMs = performance.now() - t0;
+    const workers1 = await workersCpuMicros(tested);
+    const split = workers1.map((w, i) => (w - workers0[i]!) / 1000 / wallMs);
+    const cpuSplit = split.length > 0 ? [server.cpu, ...split] : undefined;
+    server.cpu += split.reduce((a, b) => a + b, 0);
     meter.close();
     const pacing =
       'health' in tested
@@ -136,6 +142,7 @@ export async function measureOnce(
       report,
       server,
       pacingP99: pacing,
+      ...(cpuSplit ? { cpuSplit } : {}),
       ms: performance.now() - t0,
       open: fleet.ready.open,
     };
@@ -145,11 +152,13 @@ export async function measureOnce(
   }
 }
 
-/** CPU time the workers of a `--workers` mock used so far, µs (0 for one process). */
-async function workersCpuMicros(tested: MockServer | { close(): Promise<void> }): Promise<number> {
-  if (!('health' in tested)) return 0;
+/** CPU time each worker of a `--workers` mock used so far, µs (none for one process). */
+async function workersCpuMicros(
+  tested: MockServer | { close(): Promise<void> },
+): Promise<number[]> {
+  if (!('health' in tested)) return [];
   const health = (await healthOf(tested)) as { workers?: Array<{ cpuMicros: number }> };
-  return (health.workers ?? []).reduce((a, w) => a + w.cpuMicros, 0);
+  return (health.workers ?? []).map((w) => w.cpuMicros);
 }
 
 function printLine(target: string, n: number, results: Measured[], p99: number): void {
@@ -178,6 +187,13 @@ function printLine(target: string, n: number, results: Measured[], p99: number):
     String(lost).padStart(4),
   ];
   console.log(`  ${cells.join('  ')}${p99 > BUDGET_MS ? '   over budget' : ''}`);
+  const split = results[0]!.cpuSplit;
+  if (split) {
+    const each = split.map((_, i) => pct(med((m) => m.cpuSplit![i]!)).trim());
+    console.log(
+      `  ${''.padEnd(16)}server cpu: primary ${each[0]}, workers ${each.slice(1).join(', ')}`,
+    );
+  }
 }
 
 const fmt = (v: number) => v.toFixed(1).padStart(6);
