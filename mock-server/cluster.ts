@@ -67,7 +67,7 @@ const WORKER_ENTRY = new URL(
  * primary's {@link MockServer}: its `url`, `keys`, `fixture` and `close()` (which closes every
  * session in every worker with 1001, then the workers, then the port) work as one mock's;
  * `health()`, `sessions`, `frames()` and `waitFor()` see the primary only (refused
- * connections): use {@link clusterHealth} and the HTTP look-ins.
+ * connections): use {@link healthOf} and the HTTP look-ins.
  */
 export async function startMockCluster(
   options: MockServerOptions,
