@@ -1,4 +1,5 @@
-import { startMockServer } from '../mock-server/mock-server.js';
+import { healthOf, startMockCluster } from '../mock-server/cluster.js';
+import { startMockServer, type MockServer } from '../mock-server/mock-server.js';
 import { LoadFleet, machineLine, median, sleep, type FleetReport } from './load/load-fleet.js';
 import { startPacedBaseline } from './load/paced-baseline.js';
 import { ProcessMeter, type ProcessCost } from './load/process-meter.js';
@@ -22,6 +23,8 @@ const BUDGET_MS = 20;
  * server's and the busiest client's) and the machine's CPU pressure (PSI), so a late figure
  * can be put on the server, the load generator or the machine. `SWARAM_BENCH_CLIENT_PROCESSES`
  * (default 2) splits the clients differently; `SWARAM_BENCH_CLIENT_PROF=<dir>` profiles them.
+ * `SWARAM_BENCH_WORKERS=1,2` measures the mock once per worker count (`swaram-mock --workers`:
+ * this process is the primary; the server's CPU is the sum of the primary's and the workers').
  */
 export async function run(options: BenchOptions): Promise<void> {
   const sizes = (
@@ -45,22 +48,36 @@ export async function run(options: BenchOptions): Promise<void> {
   console.log(
     '  target         N     p50     p99     max  deltas/s  srv cpu  srv loop  srv pace  cli cpu  cli loop  pressure  lost',
   );
-  const held = { mock: 0, baseline: 0 };
+  const held = new Map<string, number>();
   const targets = (process.env.SWARAM_BENCH_TARGETS ?? 'baseline,mock').split(',') as Array<
     'baseline' | 'mock'
   >;
-  for (const target of targets) {
-    for (const n of sizes) {
+  const workerCounts = (process.env.SWARAM_BENCH_WORKERS ?? '1').split(',').map(Number);
+  const runsOf = targets.flatMap(
+    (target): Array<{ target: 'baseline' | 'mock'; workers: number }> =>
+      target === 'mock'
+        ? workerCounts.map((workers) => ({ target, workers }))
+        : [{ target, workers: 1 }],
+  );
+  // N by N, each target in turn (not target by target): a machine whose load changes over
+  // the run then weighs on the targets alike. A target stops at its first N over budget.
+  const over = new Set<string>();
+  for (const n of sizes) {
+    for (const { target, workers } of runsOf) {
+      const label = target === 'mock' && workers > 1 ? `mock ×${workers}` : target;
+      if (over.has(label)) continue;
+      if (!held.has(label)) held.set(label, 0);
       const results: Measured[] = [];
-      for (let r = 0; r < runs; r++) results.push(await measureOnce(target, n, windows));
+      for (let r = 0; r < runs; r++) results.push(await measureOnce(target, n, windows, workers));
       const p99 = median(results.map((m) => m.report.lateness.p99));
-      printLine(target, n, results, p99);
-      if (p99 > BUDGET_MS) break;
-      held[target] = n;
+      printLine(label, n, results, p99);
+      if (p99 > BUDGET_MS) over.add(label);
+      else held.set(label, n);
     }
   }
+  const line = [...held].map(([label, n]) => `${label} ${n || 'none'}`).join(', ');
   console.log(
-    `  largest N holding p99 ≤ ${BUDGET_MS} ms at the clients: mock ${held.mock || 'none'}, bare ws baseline ${held.baseline || 'none'} (of ${sizes.join(', ')})`,
+    `  largest N holding p99 ≤ ${BUDGET_MS} ms at the clients: ${line} (of ${sizes.join(', ')})`,
   );
 }
 
@@ -69,6 +86,8 @@ interface Measured {
   server: ProcessCost;
   /** The mock's own pacing lateness p99 (where it sends, since it started), ms; NaN for the baseline. */
   pacingP99: number;
+  /** With workers: the primary's CPU, then each worker's (a share of one core). */
+  cpuSplit?: number[];
   ms: number;
   open: number;
 }
@@ -78,11 +97,15 @@ export async function measureOnce(
   target: 'mock' | 'baseline',
   sessions: number,
   windows: { warmMs: number; measureMs: number; processes?: number },
+  workers = 1,
 ): Promise<Measured> {
+  const options = { fixture: 'greeting', idleTimeoutSeconds: 0 };
   const tested =
-    target === 'mock'
-      ? await startMockServer({ fixture: 'greeting', idleTimeoutSeconds: 0 })
-      : await startPacedBaseline('greeting');
+    target === 'baseline'
+      ? await startPacedBaseline('greeting')
+      : workers > 1
+        ? await startMockCluster(options, { workers })
+        : await startMockServer(options);
   const url =
     target === 'mock'
       ? `${tested.url}?model=mal-realtime-simple&api_key=swaram_test_key`
@@ -99,17 +122,27 @@ export async function measureOnce(
     await sleep(windows.warmMs);
     fleet.measure();
     const meter = new ProcessMeter();
+    const workers0 = await workersCpuMicros(tested);
     const t0 = performance.now();
     await sleep(windows.measureMs);
     const report = await fleet.report();
     const server = meter.read();
+    // With workers the mock is several processes: its CPU is theirs and the primary's.
+    const wallMs = performance.now() - t0;
+    const workers1 = await workersCpuMicros(tested);
+    const split = workers1.map((w, i) => (w - workers0[i]!) / 1000 / wallMs);
+    const cpuSplit = split.length > 0 ? [server.cpu, ...split] : undefined;
+    server.cpu += split.reduce((a, b) => a + b, 0);
     meter.close();
     const pacing =
-      'health' in tested ? (tested.health() as { pacing: { p99: number } }).pacing.p99 : Number.NaN;
+      'health' in tested
+        ? ((await healthOf(tested)) as { pacing: { p99: number } }).pacing.p99
+        : Number.NaN;
     return {
       report,
       server,
       pacingP99: pacing,
+      ...(cpuSplit ? { cpuSplit } : {}),
       ms: performance.now() - t0,
       open: fleet.ready.open,
     };
@@ -117,6 +150,15 @@ export async function measureOnce(
     await fleet.stop();
     await tested.close();
   }
+}
+
+/** CPU time each worker of a `--workers` mock used so far, µs (none for one process). */
+async function workersCpuMicros(
+  tested: MockServer | { close(): Promise<void> },
+): Promise<number[]> {
+  if (!('health' in tested)) return [];
+  const health = (await healthOf(tested)) as { workers?: Array<{ cpuMicros: number }> };
+  return (health.workers ?? []).map((w) => w.cpuMicros);
 }
 
 function printLine(target: string, n: number, results: Measured[], p99: number): void {
@@ -145,6 +187,13 @@ function printLine(target: string, n: number, results: Measured[], p99: number):
     String(lost).padStart(4),
   ];
   console.log(`  ${cells.join('  ')}${p99 > BUDGET_MS ? '   over budget' : ''}`);
+  const split = results[0]!.cpuSplit;
+  if (split) {
+    const each = split.map((_, i) => pct(med((m) => m.cpuSplit![i]!)).trim());
+    console.log(
+      `  ${''.padEnd(16)}server cpu: primary ${each[0]}, workers ${each.slice(1).join(', ')}`,
+    );
+  }
 }
 
 const fmt = (v: number) => v.toFixed(1).padStart(6);

@@ -12,6 +12,7 @@ import {
   type KeyBook,
   type KeyState,
   type Refusal,
+  type Token,
 } from './admission.js';
 import type { Clock } from './clock.js';
 import type { LoadMonitor } from './load-shedding.js';
@@ -56,6 +57,8 @@ export interface ServerContext {
   pingIntervalMs: number;
   /** Load shedding's health samples and counts; undefined when shedding is off. */
   load?: LoadMonitor | undefined;
+  /** Sessions live in other processes that count against this server's limits (`--workers`). */
+  liveElsewhere?: (() => number) | undefined;
   /** The next 1-based connection number. */
   nextNumber(): number;
   onFrame?: ((frame: WireFrame) => void) | undefined;
@@ -65,10 +68,6 @@ export interface ServerContext {
   onControl?: ((event: ControlEvent) => void) | undefined;
 }
 
-/**
- * Takes one upgraded WebSocket: reports it, decides admission (refusing with an error event
- * and a close when it fails), and otherwise runs a {@link Session} on it.
- */
 /** Who closed a connection, and when the server's close frame went out (or it cut the socket). */
 interface Closer {
   byServer: boolean;
@@ -76,17 +75,68 @@ interface Closer {
   refused?: { key: string | undefined; shed?: string };
 }
 
+/**
+ * A connection the primary of a `--workers` cluster admitted and handed to a worker
+ * (mock-server/cluster.ts): its connection number, and what the primary decided as a token
+ * that names the key, the model and the settings a client token pinned (already checked, so
+ * it never expires here).
+ */
+export interface HandedConnection {
+  number: number;
+  token: Token;
+}
+
+/** A connection's credential and {@link decideAdmission}'s answer on this server's state now. */
+export interface Admission {
+  credential: string | undefined;
+  decision: ReturnType<typeof decideAdmission>;
+}
+
+/**
+ * Decides whether a connection gets in (pure: changes nothing). A handed connection carries
+ * its credential as a token; what is left to decide here is what this process alone knows
+ * (load, credits): the primary's limits were checked by the primary.
+ */
+export function admissionOf(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  url: URL,
+  handed?: HandedConnection,
+): Admission {
+  const credential = handed ? undefined : readCredential(req, url);
+  const decision = decideAdmission(
+    {
+      credential,
+      token: handed?.token ?? ctx.book.token(credential),
+      model: url.searchParams.get('model'),
+      now: ctx.clock.now(),
+      live: ctx.live.size + (ctx.liveElsewhere?.() ?? 0),
+      keyState: (key) => ctx.book.keyState(key),
+      health: ctx.load?.latest,
+    },
+    ctx.book.limits,
+  );
+  return { credential, decision };
+}
+
+/**
+ * Takes one upgraded WebSocket: reports it, decides admission (refusing with an error event
+ * and a close when it fails), and otherwise runs a {@link Session} on it. `admission` is
+ * {@link admissionOf} when the caller decided before the upgrade.
+ */
 export function acceptConnection(
   ctx: ServerContext,
   ws: WebSocket,
   req: IncomingMessage,
   url: URL,
+  handed?: HandedConnection,
+  admission: Admission = admissionOf(ctx, req, url, handed),
 ): void {
   ws.on('error', () => {
     // ws closes the socket itself (1009 for oversized frames, 1002 for protocol errors);
     // the error must not reach the process.
   });
-  const number = ctx.nextNumber();
+  const number = handed?.number ?? ctx.nextNumber();
   const id = `sess_${number.toString(36).padStart(4, '0')}${randomBytes(4).toString('hex')}`;
   const closer: Closer = { byServer: false };
   ctx.onConnection?.({ kind: 'opened', session: id, number, at: ctx.clock.now() });
@@ -105,20 +155,9 @@ export function acceptConnection(
       ...(closer.refused ? { refused: closer.refused } : {}),
     }),
   );
-  const credential = readCredential(req, url);
-  const token = ctx.book.token(credential);
-  const decision = decideAdmission(
-    {
-      credential,
-      token,
-      model: url.searchParams.get('model'),
-      now: ctx.clock.now(),
-      live: ctx.live.size,
-      keyState: (key) => ctx.book.keyState(key),
-      health: ctx.load?.latest,
-    },
-    ctx.book.limits,
-  );
+  const { decision } = admission;
+  // A handed connection's credential stays with the primary: its key names it here.
+  const credential = admission.credential ?? handed?.token.key;
   if ('refused' in decision) {
     if (decision.expiredToken && credential !== undefined) ctx.book.dropToken(credential);
     closer.byServer = true;

@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { listFixtures, validateFixture } from '../protocol/fixture/load-fixture.js';
@@ -28,6 +28,7 @@ import {
   type SessionSummary,
 } from './mock-server.js';
 import { SHEDDING_DEFAULTS, type SheddingChange } from './load-shedding.js';
+import { healthOf, startMockCluster } from './cluster.js';
 import { RECORD_DEFAULT_PORT, runRecordCommand } from './recorder/record-command.js';
 import type { Mode } from './session.js';
 
@@ -99,7 +100,7 @@ export async function runMockCli(argv: string[]): Promise<void> {
 }
 
 function serveOptions(y: Argv) {
-  return sheddingOptions(y)
+  return workersOption(sheddingOptions(y))
     .option('fixture', {
       alias: 'f',
       type: 'string',
@@ -217,6 +218,29 @@ function serveOptions(y: Argv) {
     .epilog(`Faults:\n${FAULT_SYNTAX_HELP}`);
 }
 
+/** `--workers` (docs/mock-server.md, "Workers") and what it cannot go with. */
+function workersOption<T>(y: Argv<T>) {
+  return y
+    .option('workers', {
+      default: 1,
+      requiresArg: true,
+      coerce: wholeNumber('--workers', 1, maxWorkers()),
+      describe:
+        'processes that run the sessions: N > 1 puts one mock on several cores (a primary keeps the port, the limits and the credits exact; N workers run the sessions): for load tests of hundreds of sessions; not with --tls or --log [number]',
+    })
+    .check((a) => {
+      if (a.workers > 1 && (a.tls || a.cert !== undefined))
+        throw new UsageError(
+          `--workers ${a.workers} cannot serve wss: (a TLS session cannot be handed to another process): leave out --tls/--cert, or use --workers 1`,
+        );
+      if (a.workers > 1 && a.log !== undefined)
+        throw new UsageError(
+          `--workers ${a.workers} cannot --log frames (each worker holds its own sessions' frames): read them with GET /sessions/:id/frames, or use --workers 1`,
+        );
+      return true;
+    });
+}
+
 /** The load-shedding flags (docs/mock-server.md, "Load shedding"). */
 function sheddingOptions(y: Argv) {
   return y
@@ -265,7 +289,11 @@ async function serve(a: ServeArgs): Promise<void> {
   }
   let server: MockServer;
   try {
-    server = await startMockServer(await serverOptions(a, faults));
+    const options = await serverOptions(a, faults);
+    server =
+      a.workers > 1
+        ? await startMockCluster(options, { workers: a.workers })
+        : await startMockServer(options);
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE')
@@ -279,9 +307,10 @@ async function serve(a: ServeArgs): Promise<void> {
     certFile = resolve(a['cert-out'] ?? join(tmpdir(), `swaram-mock-${server.port}.pem`));
     await writeFile(certFile, server.certificate);
   }
-  printBanner(server, { logToStdout: a.log === '-', certFile });
+  printBanner(server, { logToStdout: a.log === '-', certFile, workers: a.workers });
   const stop = async (signal: string) => {
-    process.stderr.write(`\nswaram-mock: ${signal}, closing ${server.sessions.size} session(s)…\n`);
+    const { liveSessions } = await healthOf(server);
+    process.stderr.write(`\nswaram-mock: ${signal}, closing ${String(liveSessions)} session(s)…\n`);
     await server.close();
     process.exit(0);
   };
@@ -398,7 +427,7 @@ async function record(a: Awaited<ReturnType<typeof recordOptions>['argv']>): Pro
 }
 
 /** The banner: where the mock is, the key, and a snippet that works as printed (wss: too). */
-export function bannerText(server: MockServer, certFile?: string): string {
+export function bannerText(server: MockServer, certFile?: string, workers = 1): string {
   // The built-in test key is public (documented), so it is printed as is; a key you chose is
   // yours: the banner shows it redacted and the snippet reads it from SWARAM_KEY.
   const real = server.keys[0] ?? '';
@@ -415,6 +444,9 @@ export function bannerText(server: MockServer, certFile?: string): string {
     `  test key:  ${shown}`,
     `  models:    mal-realtime-simple (Simple), mal-realtime-premium (Premium)`,
     `  health:    ${server.url.replace(/^ws/, 'http').replace('/v1/realtime', '/health')}`,
+    ...(workers > 1
+      ? [`  workers:   ${workers} processes run the sessions; this one keeps the port and limits`]
+      : []),
     ...(certFile
       ? [
           `  tls:       self-signed certificate written to ${certFile}; trust it:`,
@@ -437,9 +469,16 @@ export function bannerText(server: MockServer, certFile?: string): string {
 
 function printBanner(
   server: MockServer,
-  o: { logToStdout: boolean; certFile: string | undefined },
+  o: { logToStdout: boolean; certFile: string | undefined; workers: number },
 ) {
-  (o.logToStdout ? process.stderr : process.stdout).write(bannerText(server, o.certFile));
+  (o.logToStdout ? process.stderr : process.stdout).write(
+    bannerText(server, o.certFile, o.workers),
+  );
+}
+
+/** The most `--workers` allowed: four per core. */
+function maxWorkers(): number {
+  return availableParallelism() * 4;
 }
 
 function printSummary(s: SessionSummary): void {

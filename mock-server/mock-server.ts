@@ -9,11 +9,22 @@ import type { Duplex, Writable } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { loadFixture, type Fixture } from '../protocol/fixture/load-fixture.js';
 import type { Fault } from '../protocol/fixture/fault-schema.js';
-import { KeyBook } from './admission.js';
+import { KeyBook, type Admitted } from './admission.js';
 import { realClock, type Clock } from './clock.js';
-import { acceptConnection, type ServerContext } from './connection.js';
+import {
+  acceptConnection,
+  admissionOf,
+  type HandedConnection,
+  type ServerContext,
+} from './connection.js';
 import { FrameLog, type WireFrame } from './frame-log.js';
-import { healthRoute, httpHandler, REALTIME_PATH, tokenRoute } from './http-endpoints.js';
+import {
+  healthRoute,
+  httpHandler,
+  REALTIME_PATH,
+  tokenRoute,
+  type HttpRoute,
+} from './http-endpoints.js';
 import {
   Journal,
   type FrameFilter,
@@ -23,7 +34,7 @@ import {
   type WaitedFrame,
   type WaitForOptions,
 } from './journal.js';
-import { adminRoutes } from './admin-routes.js';
+import { adminRoutes, type AdminDesk } from './admin-routes.js';
 import { listen } from './listen.js';
 import {
   LoadMonitor,
@@ -232,6 +243,37 @@ export interface MockServer {
 }
 
 /**
+ * How `swaram-mock --workers` (mock-server/cluster.ts) builds its processes out of this
+ * server; internal, not part of the library API.
+ */
+export interface ClusterHooks {
+  /**
+   * The primary: runs an admitted connection in a worker, before its upgrade. The cluster
+   * counts it in `book` (the key's live connections) and in `liveElsewhere` until it ends.
+   */
+  handOff?(
+    conn: {
+      req: IncomingMessage;
+      socket: Duplex;
+      head: Buffer;
+      admitted: Admitted;
+      number: number;
+    },
+    book: KeyBook,
+  ): void;
+  /** Sessions live in the workers: they count against the capacity. */
+  liveElsewhere?(): number;
+  /** Routes answered before the server's own (the primary's merged look-ins and health). */
+  routes?(own: AdminDesk): HttpRoute[];
+  /** A worker: receives the function that runs a connection the primary handed over. */
+  adopt?(
+    run: (req: IncomingMessage, socket: Duplex, head: Buffer, handed: HandedConnection) => void,
+  ): void;
+  /** Runs first when the server closes (the primary closes its workers). */
+  beforeClose?(): Promise<void>;
+}
+
+/**
  * Starts a mock swaram server.
  *
  * @example
@@ -242,8 +284,12 @@ export interface MockServer {
  * // … later
  * await server.close();
  */
-export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
+export async function startMockServer(
+  options: MockServerOptions = {},
+  hooks: ClusterHooks = {},
+): Promise<MockServer> {
   const ctx = await serverContext(options);
+  ctx.liveElsewhere = hooks.liveElsewhere;
   const { clock, scheduler, live, faults } = ctx;
   const startedAt = clock.now();
   let sessionCount = 0;
@@ -280,21 +326,23 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     for (const info of ctx.infos.values()) ctx.journal.admitted(info);
     return ctx.journal.sessions();
   };
+  const desk: AdminDesk = {
+    keys: () => ctx.book.limits.keys,
+    journal: ctx.journal,
+    listSessions,
+    injectAll: (fault) => void inject(fault),
+    injectInto: (id, fault) => {
+      const session = live.get(id);
+      session?.stage.add(fault, { connected: true });
+      return session !== undefined;
+    },
+    reset,
+  };
   const onRequest = httpHandler([
+    ...(hooks.routes?.(desk) ?? []),
     healthRoute(health),
     tokenRoute(ctx.book, () => clock.now()),
-    ...adminRoutes({
-      keys: () => ctx.book.limits.keys,
-      journal: ctx.journal,
-      listSessions,
-      injectAll: (fault) => void inject(fault),
-      injectInto: (id, fault) => {
-        const session = live.get(id);
-        session?.stage.add(fault, { connected: true });
-        return session !== undefined;
-      },
-      reset,
-    }),
+    ...adminRoutes(desk),
   ]);
   let certificate: string | undefined;
   let http;
@@ -319,17 +367,11 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     // connection.ts answers pings itself, so a `blackhole` fault can stop answering them.
     autoPong: false,
   });
-  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => socket.destroy());
-    const url = new URL(req.url ?? '/', 'http://mock');
-    if (url.pathname !== REALTIME_PATH) {
-      socket.end(
-        `HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\nswaram-mock serves ${REALTIME_PATH}\n`,
-      );
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => acceptConnection(ctx, ws, req, url));
-  });
+  const upgrade = upgradeHandler(ctx, wss, hooks);
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+    upgrade(req, socket, head),
+  );
+  hooks.adopt?.(upgrade);
 
   const address = await listen(http, options.port, options.host);
   const url = `${options.tls ? 'wss' : 'ws'}://${address.hostForUrl}:${address.port}${REALTIME_PATH}`;
@@ -348,7 +390,36 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     waitFor: (type, waitOptions) => ctx.journal.waitFor(type, waitOptions),
     reset,
     health,
-    close: () => shutdown(ctx, http, wss, options),
+    close: async () => {
+      await hooks.beforeClose?.();
+      await shutdown(ctx, http, wss, options);
+    },
+  };
+}
+
+/**
+ * What the server does with an upgrade request (or a connection the cluster's primary handed
+ * over): 404 off the realtime path; else decide admission, then hand it off (the primary) or
+ * upgrade and accept it here.
+ */
+function upgradeHandler(ctx: ServerContext, wss: WebSocketServer, hooks: ClusterHooks) {
+  return (req: IncomingMessage, socket: Duplex, head: Buffer, handed?: HandedConnection) => {
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'http://mock');
+    if (url.pathname !== REALTIME_PATH) {
+      socket.end(
+        `HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\nswaram-mock serves ${REALTIME_PATH}\n`,
+      );
+      return;
+    }
+    const admission = admissionOf(ctx, req, url, handed);
+    if (hooks.handOff && 'admitted' in admission.decision) {
+      const { admitted } = admission.decision;
+      return hooks.handOff({ req, socket, head, admitted, number: ctx.nextNumber() }, ctx.book);
+    }
+    wss.handleUpgrade(req, socket, head, (ws) =>
+      acceptConnection(ctx, ws, req, url, handed, admission),
+    );
   };
 }
 

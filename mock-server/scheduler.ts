@@ -76,6 +76,11 @@ export class Scheduler {
     return this.lateness.stats();
   }
 
+  /** The same as {@link LatenessRecorder.entries}, to merge elsewhere (`--workers`' /health). */
+  latenessEntries(): ReturnType<LatenessRecorder['entries']> {
+    return this.lateness.entries();
+  }
+
   resetLatenessStats(): void {
     this.lateness = new LatenessRecorder();
   }
