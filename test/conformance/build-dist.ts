@@ -1,14 +1,21 @@
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import type { TestProject } from 'vitest/node';
 
 /**
  * The harness project's global setup (vitest.config.ts): `npm run build`, incremental
- * (tsconfig.build.json keeps dist/.tsbuildinfo), so the compiled clients the harness runs are
- * never older than their sources. A no-op rebuild takes a few seconds; a build with type errors
- * stops the harness here, with tsc's messages.
+ * (tsconfig.build.json keeps dist/.tsbuildinfo), before the run and before each rerun in watch
+ * mode, so the compiled clients the harness runs are never older than their sources. A no-op
+ * rebuild takes a few seconds; a build with type errors stops the harness here, with tsc's
+ * messages.
  */
-export default function buildDist(): void {
+export default function setup(project: TestProject): void {
+  buildDist();
+  project.onTestsRerun(() => buildDist());
+}
+
+function buildDist(): void {
   const root = fileURLToPath(new URL('../..', import.meta.url));
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   try {
