@@ -5,13 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { runConformance } from '../../conformance/run/run-conformance.js';
 import { SCENARIOS } from '../../conformance/scenarios/index.js';
 import { blockingErrors } from '../../conformance/run/run-tally.js';
+import { compiledClient } from './compiled-client.js';
 
 /**
  * The reference client against every named scenario, long-session included: no rule may fail
  * or hit a harness error (warnings are allowed: e.g. CLOSE-BUSY warns that five runs are too few
  * to be sure of its jitter, and a loaded machine can push a latency over its budget). Real time
  * (speed 1), as the faulty clients run in faulty-clients.test.ts: this run is their control
- * (every rule a variant fails, the reference passes under the same conditions).
+ * (every rule a variant fails, the reference passes under the same conditions), so it runs the
+ * adapter compiled as they do (compiled-client.ts; tls.test.ts runs it through tsx).
  * `SWARAM_REFERENCE_REPEAT=5 npx vitest run test/conformance/reference-client.test.ts` is the
  * five-run flakiness check.
  */
@@ -20,7 +22,7 @@ const repeat = Number(process.env.SWARAM_REFERENCE_REPEAT ?? 1);
 describe('the reference client', () => {
   it(`passes every rule over ${repeat} run(s) of every named scenario`, async () => {
     const { result } = await runConformance({
-      target: 'clients/reference',
+      spec: compiledClient('clients/reference'),
       speed: 1,
       jobs: 4,
       long: true,
