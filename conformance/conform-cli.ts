@@ -35,6 +35,8 @@ const NAME = 'swaram-conform';
 
 /** Exit code of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT), after its partial reports. */
 export const INTERRUPTED_EXIT_CODE = 130;
+/** Exit code when a run can never finish (the harness's own failure, as harness errors are). */
+export const STUCK_EXIT_CODE = 3;
 
 /**
  * Targets known by name: `--target reference` runs the reference client shipped in this
@@ -410,6 +412,17 @@ export async function interruptible(command: (signal: AbortSignal) => Promise<vo
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // The event loop emptied while the command still waits: something it awaits can never
+  // settle. Without this the process would end with code 0 and no result, which reads as a
+  // pass; say so and exit as a harness error.
+  const onStuck = () => {
+    process.stderr.write(
+      `${NAME}: the run stopped with work still pending and nothing left to wait for ` +
+        '(a bug of the runner: please report it); no result was written\n',
+    );
+    process.exitCode = STUCK_EXIT_CODE;
+  };
+  process.once('beforeExit', onStuck);
   try {
     await command(controller.signal);
   } catch (error) {
@@ -419,6 +432,7 @@ export async function interruptible(command: (signal: AbortSignal) => Promise<vo
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('beforeExit', onStuck);
   }
 }
 
