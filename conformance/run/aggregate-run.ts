@@ -89,7 +89,7 @@ export function summaryOf(
     passed: exitCode === 0,
     exitCode,
     harnessErrorRuns,
-    line: summaryLine(exitCode, failing, harnessErrorRuns, runs),
+    line: summaryLine(exitCode, failing, ruleResults, harnessErrorRuns, runs),
     counts,
     failing,
   };
@@ -114,6 +114,7 @@ export function exitCodeOf(
 function summaryLine(
   exitCode: 0 | 1 | 3,
   failing: string[],
+  rules: RuleResult[],
   harnessErrorRuns: number,
   runs: number,
 ): string {
@@ -121,7 +122,13 @@ function summaryLine(
     harnessErrorRuns > 0
       ? `; the harness could not judge ${harnessErrorRuns} of ${runs} scenario run(s)`
       : '';
-  if (exitCode === 1) return `FAILED: ${failing.join(', ')}${harness}`;
+  // Only what the client failed is named as failed: a rule the harness could not judge is not
+  // a failure of the client's (it is named apart).
+  const byId = new Map(rules.map((r) => [r.id, r.status]));
+  const failed = failing.filter((id) => byId.get(id) !== 'harness_error');
+  const unjudged = failing.filter((id) => byId.get(id) === 'harness_error');
+  const notJudged = unjudged.length > 0 ? `; not judged: ${unjudged.join(', ')}` : '';
+  if (exitCode === 1) return `FAILED: ${failed.join(', ')}${notJudged}${harness}`;
   if (exitCode === 3) return `HARNESS ERROR${harness} (adapter or runner problems, exit 3)`;
   return `PASSED: ${runs} scenario run(s) judged`;
 }

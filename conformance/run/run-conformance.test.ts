@@ -7,7 +7,7 @@ import { FakeClock } from '../../mock-server/clock.js';
 import type { RuleRunResult } from '../results/result-schema.js';
 import { validateRunResult } from '../results/validate-run-result.js';
 import { ruleById } from '../rules/catalogue.js';
-import { aggregateRule, failingRules } from './aggregate-run.js';
+import { aggregateRule, failingRules, summaryOf } from './aggregate-run.js';
 import { runConformance } from './run-conformance.js';
 
 const dirs: string[] = [];
@@ -36,6 +36,22 @@ describe('aggregate step', () => {
     expect(aggregateRule(rule, [], false).status).toBe('skipped');
     expect(failingRules([r], 'must')).toEqual(rule.level === 'MUST' ? ['BARGE-STOP'] : []);
     expect(failingRules([r], 'should')).toEqual(['BARGE-STOP']);
+  });
+
+  it('names as failed only what the client failed; a rule the harness could not judge apart', () => {
+    const failed = aggregateRule(ruleById('BARGE-STOP')!, [judged('fail', 'barge-in')], false);
+    const unjudged = aggregateRule(
+      ruleById('SESSION-FIRST')!,
+      [judged('pass', 'greeting'), judged('harness_error', 'multi-turn')],
+      false,
+    );
+    const summary = summaryOf([failed, unjudged], [], 'must');
+    expect(summary.exitCode).toBe(1);
+    expect(summary.line).toBe('FAILED: BARGE-STOP; not judged: SESSION-FIRST');
+    expect(summaryOf([unjudged], [], 'must')).toMatchObject({
+      exitCode: 3,
+      line: 'HARNESS ERROR (adapter or runner problems, exit 3)',
+    });
   });
 });
 
