@@ -40,7 +40,9 @@ function cell(rule: RuleResult | undefined): string {
     return rule.status.replace('_', ' ');
   }
   const bad = rule.runs.filter((r) => r.status === rule.status);
-  const scenarios = [...new Set(bad.map((r) => r.scenario))].join(', ');
+  const all = [...new Set(bad.map((r) => r.scenario))];
+  const scenarios =
+    all.length > 3 ? `${all.slice(0, 3).join(', ')} and ${all.length - 3} more` : all.join(', ');
   const reason = (bad[0]?.reason ?? rule.reason ?? '').replace(/\s+/g, ' ');
   const short = reason.length > REASON_CHARS ? `${reason.slice(0, REASON_CHARS - 1)}…` : reason;
   return `**${rule.status.replace('_', ' ')}** (${scenarios}): ${short}`.replace(/\|/g, '\\|');
