@@ -145,9 +145,11 @@ async function clusterHealth(
   workers: readonly Worker[],
   liveInWorkers: number,
 ): Promise<Record<string, unknown>> {
-  const reports = await Promise.all(
+  // A worker that exits while asked (a stop under way) leaves its figures out, not the answer.
+  const settled = await Promise.allSettled(
     workers.filter((w) => w.alive).map((w) => ask<WorkerHealth>(w, { cmd: 'health' }, 'health')),
   );
+  const reports = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const pacing = new LatenessRecorder();
   for (const r of reports) pacing.merge(r.lateness);
   type Memory = { rssBytes: number; heapUsedBytes: number };
@@ -199,6 +201,8 @@ async function startWorker(index: number, options: MockServerOptions): Promise<W
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  // A failed send or kill must never take the primary down; the exit handler reports a death.
+  child.on('error', () => undefined);
   const start: WorkerStart = {
     cmd: 'start',
     options: workerOptions(options),
@@ -328,9 +332,21 @@ function ask<T>(w: Worker, message: unknown, kind: string): Promise<T> {
       w.child.off('message', onMessage);
       reject(new Error(`a worker exited (code ${code}) before it answered "${kind}"`));
     };
+    if (message !== undefined && !w.child.connected) {
+      reject(new Error(`worker ${w.index + 1} is gone; it cannot answer "${kind}"`));
+      return;
+    }
     w.child.on('message', onMessage);
     w.child.once('exit', onExit);
-    if (message !== undefined) w.child.send(message as never);
+    // With a callback a failed send (the worker just exited: EPIPE) is an answer, not a crash.
+    if (message !== undefined) {
+      w.child.send(message as never, (error) => {
+        if (!error) return;
+        w.child.off('message', onMessage);
+        w.child.off('exit', onExit);
+        reject(error);
+      });
+    }
   });
 }
 
@@ -344,7 +360,7 @@ async function stopWorker(w: Worker): Promise<void> {
       w.child.connected ? w.child.once('disconnect', resolve) : resolve(0),
     ),
   ]);
-  w.child.send({ cmd: 'close' });
+  if (w.child.connected) w.child.send({ cmd: 'close' }, () => undefined);
   const timer = setTimeout(() => w.child.kill('SIGKILL'), 5000);
   await exited;
   clearTimeout(timer);

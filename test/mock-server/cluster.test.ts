@@ -286,4 +286,14 @@ describe('swaram-mock --workers 2', { timeout: 60_000 }, () => {
     expect(await exited(c.child)).toBe(0);
     expect(c.workers.filter(alive)).toEqual([]);
   });
+
+  it('stops cleanly when the workers get the same SIGTERM as the primary (a process group stopped)', async () => {
+    const c = await startCluster([]);
+    // As `timeout`, `docker stop` or npm exec do: every process of the group at once.
+    for (const pid of [...c.workers, c.child.pid!]) process.kill(pid, 'SIGTERM');
+    const code = await exited(c.child);
+    expect(c.stderr()).not.toMatch(/EPIPE|Unhandled|ERR_IPC/);
+    expect(code).toBe(0);
+    expect(c.workers.filter(alive)).toEqual([]);
+  });
 });
