@@ -3,18 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runConformance } from '../../conformance/run/run-conformance.js';
+import { alive } from '../support/mock-cli.js';
 
 const ADAPTER = 'test/conformance/hostile/adapter.mjs';
 const SECRET = 'sk-hostile-test-secret-0123456789';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function hostileRun(command: string, wireOnly = false) {
   const reportDir = mkdtempSync(join(tmpdir(), 'swaram-hostile-'));

@@ -1,12 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { concatPcm, silence, tone } from '../../protocol/audio/index.js';
+import { MOCK_BIN as BIN, spawnMockCli } from '../support/mock-cli.js';
 import { TestClient } from '../support/test-client.js';
-
-const BIN = ['--import', 'tsx', 'bin/swaram-mock.ts'];
 
 describe('swaram-mock CLI', () => {
   it('--help documents every option and the fault syntax', () => {
@@ -53,24 +52,9 @@ describe('swaram-mock CLI', () => {
 
   it('serves, logs one redacted JSON line per frame, prints a session summary and stops cleanly on SIGINT', async () => {
     const log = join(mkdtempSync(join(tmpdir(), 'swaram-cli-')), 'frames.jsonl');
-    const child = spawn(process.execPath, [...BIN, '--port', '0', '--speed', '20', '--log', log], {
-      stdio: 'pipe',
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const url = await new Promise<string>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no banner: ${stdout} ${stderr}`)), 15_000);
-      child.stdout.on('data', () => {
-        const m = /on (ws:\/\/\S+)/.exec(stdout);
-        if (m && stdout.includes('Ctrl-C')) {
-          clearTimeout(t);
-          resolve(m[1]!);
-        }
-      });
-    });
-    expect(stdout).toContain('swaram_test_key');
+    const mock = await spawnMockCli(['--port', '0', '--speed', '20', '--log', log]);
+    const { child, url } = mock;
+    expect(mock.stdout()).toContain('swaram_test_key');
     const c = await TestClient.connect(url, { key: 'swaram_test_key' });
     c.send({ type: 'session.update', session: {} });
     await c.next('session.updated');
@@ -81,7 +65,7 @@ describe('swaram-mock CLI', () => {
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(0);
-    expect(stderr).toMatch(
+    expect(mock.stderr()).toMatch(
       /sess_\w+ \(simple, key swaram_\*\*\*\): .*1 user turn\(s\), 1 response\(s\)/,
     );
 

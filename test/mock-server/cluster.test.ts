@@ -1,6 +1,7 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silence } from '../../protocol/audio/index.js';
+import { alive, MOCK_BIN as BIN, spawnMockCli } from '../support/mock-cli.js';
 import { TestClient } from '../support/test-client.js';
 
 /**
@@ -8,7 +9,6 @@ import { TestClient } from '../support/test-client.js';
  * worker processes, refusals send what one process sends, /health and the look-ins are merged,
  * and a stop leaves no process behind.
  */
-const BIN = ['--import', 'tsx', 'bin/swaram-mock.ts'];
 
 interface Cluster {
   child: ChildProcess;
@@ -33,33 +33,16 @@ afterEach(async () => {
 async function startCluster(args: string[]): Promise<Cluster> {
   // Shedding off unless a test asks for it: the verdicts must not depend on the machine's load.
   const shed = args.some((a) => a.startsWith('--shed')) ? [] : ['--no-shed'];
-  const child = spawn(
-    process.execPath,
-    [...BIN, '--port', '0', '--workers', '2', ...shed, ...args],
-    {
-      stdio: 'pipe',
-    },
+  const { child, url, stdout, stderr } = await spawnMockCli(
+    ['--port', '0', '--workers', '2', ...shed, ...args],
+    30_000,
   );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no banner: ${stdout} ${stderr}`)), 30_000);
-    child.stdout.on('data', () => {
-      const m = /on (ws:\/\/\S+)/.exec(stdout);
-      if (m && stdout.includes('Ctrl-C')) {
-        clearTimeout(t);
-        resolve(m[1]!);
-      }
-    });
-  });
-  expect(stdout).toContain('workers:   2 processes');
+  expect(stdout()).toContain('workers:   2 processes');
   const cluster: Cluster = {
     child,
     url,
     http: url.replace(/^ws/, 'http').replace('/v1/realtime', ''),
-    stderr: () => stderr,
+    stderr,
     workers: childrenOf(child.pid!),
   };
   started.push(cluster);
@@ -74,15 +57,6 @@ function childrenOf(pid: number): number[] {
     .split('\n')
     .filter((l) => l.includes('cluster-worker'))
     .map((l) => Number(l.trim().split(/\s+/)[0]));
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
