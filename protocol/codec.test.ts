@@ -1,6 +1,6 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   decodedBase64Length,
   isStrictBase64,
@@ -1092,6 +1092,111 @@ describe('frames', () => {
       expect(decoded.ascii).toBe(ascii);
     }
     expect(parseClientEvent(TextFrame.decode(Buffer.from(frame)))).toEqual(parseClientEvent(frame));
+  });
+
+  it('reads a flat ASCII frame without JSON.parse, and the same as JSON.parse would', () => {
+    const jsonParse = vi.spyOn(JSON, 'parse');
+    try {
+      const appended = `{"type":"input_audio_buffer.append","event_id":"evt_9","audio":"${AUDIO}"}`;
+      const fast = parseClientEvent(Buffer.from(appended), { strict: true });
+      expect(jsonParse).not.toHaveBeenCalled();
+      expect(fast).toEqual({
+        ok: true,
+        type: 'input_audio_buffer.append',
+        eventId: 'evt_9',
+        event: { type: 'input_audio_buffer.append', event_id: 'evt_9', audio: AUDIO },
+      });
+      expect(parseClientEvent(appended, { strict: true })).toEqual(fast);
+      expect(jsonParse).not.toHaveBeenCalled();
+      // A frame the shortcut cannot be sure of (whitespace here) takes the general path.
+      expect(parseClientEvent(`{ ${appended.slice(1)}`, { strict: true })).toEqual(fast);
+      expect(jsonParse).toHaveBeenCalledTimes(1);
+      const badAudio = `{"type":"input_audio_buffer.append","audio":"${AUDIO.slice(0, 8)}\u0001${AUDIO.slice(8)}"}`;
+      expect(violationsOf(parseClientEvent(Buffer.from(badAudio)))[0]).toMatchObject({
+        code: 'invalid_json',
+      });
+      expect(jsonParse).toHaveBeenCalledTimes(2);
+      // Non-ASCII text is read by the shortcut too; an escape anywhere sends it to JSON.parse.
+      const transcript = `{"type":"response.output_audio_transcript.delta","event_id":"e","response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"${MALAYALAM}"}`;
+      expect(parseServerEvent(Buffer.from(transcript)).ok).toBe(true);
+      expect(jsonParse).toHaveBeenCalledTimes(2);
+      expect(parseServerEvent(transcript.replace('"e"', '"\\u0065"'))).toEqual(
+        parseServerEvent(transcript),
+      );
+      expect(jsonParse).toHaveBeenCalledTimes(3);
+    } finally {
+      jsonParse.mockRestore();
+    }
+  });
+
+  it('property: the shortcut reads a frame as JSON.parse does, as bytes or as a string', () => {
+    // Short, and longer than the 64 characters below which the shortcut checks a string itself.
+    const base64 = fc
+      .oneof(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ minLength: 49, maxLength: 200 }))
+      .map((bytes) => Buffer.from(bytes).toString('base64'));
+    const audio = fc.oneof(
+      base64,
+      fc
+        .tuple(base64, fc.nat(), fc.constantFrom('-', '_', ' ', '=', '!', 'ന', '\u0001', '"'))
+        .map(
+          ([text, at, c]) =>
+            text.slice(0, at % (text.length + 1)) + c + text.slice((at % (text.length + 1)) + 1),
+        ),
+      fc.string({
+        unit: fc.constantFrom('A', 'b', '+', '/', '=', '-', '_', ' ', '\u0001', '"'),
+        minLength: 60,
+        maxLength: 120,
+      }),
+    );
+    const append = fc
+      .tuple(fc.option(fc.string({ maxLength: 12 })), audio, fc.boolean())
+      .map(([eventId, data, audioFirst]) =>
+        audioFirst
+          ? {
+              audio: data,
+              type: 'input_audio_buffer.append',
+              ...(eventId === null ? {} : { event_id: eventId }),
+            }
+          : {
+              type: 'input_audio_buffer.append',
+              ...(eventId === null ? {} : { event_id: eventId }),
+              audio: data,
+            },
+      );
+    const delta = fc
+      .tuple(audio, fc.integer({ min: -2, max: 3 }), fc.string({ maxLength: 8 }))
+      .map(([data, index, id]) => ({
+        type: 'response.output_audio.delta',
+        event_id: id,
+        response_id: 'resp_1',
+        item_id: 'item_1',
+        output_index: index,
+        content_index: 0,
+        delta: data,
+      }));
+    const types = [...Object.keys(clientEventSchemas), ...Object.keys(serverEventSchemas)];
+    const flat = fc
+      .tuple(
+        fc.constantFrom(...types),
+        fc.dictionary(
+          fc.constantFrom('audio', 'delta', 'event_id', 'item_id', 'x', 'type'),
+          fc.oneof(audio, fc.integer(), fc.boolean(), fc.constant(null)),
+        ),
+      )
+      .map(([type, fields]) => ({ type, ...fields }));
+    const event = fc.oneof(append, delta, flat, anyClientEvent, anyServerEvent);
+    fc.assert(
+      fc.property(event, fc.boolean(), (value, strict) => {
+        const text = JSON.stringify(value);
+        const general = `{ ${text.slice(1)}`; // whitespace: the shortcut leaves it to JSON.parse
+        for (const side of ['client', 'server'] as const) {
+          const expected = parse(side, general, strict);
+          expect(parse(side, Buffer.from(text), strict)).toEqual(expected);
+          expect(parse(side, text, strict)).toEqual(expected);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('turns anything else into invalid_json without throwing', () => {

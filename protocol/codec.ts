@@ -1,5 +1,6 @@
 import { isAscii } from 'node:buffer';
 import { pcm16Base64Problem } from './audio/strict-base64.js';
+import { parseFlatObject } from './flat-json.js';
 import {
   CLIENT_EVENT_TYPES,
   isClientEventType,
@@ -65,14 +66,13 @@ export type ParseResult<E extends { readonly type: string }> = ParseSuccess<E> |
  */
 export type RawFrame = string | Uint8Array | TextFrame;
 
-const BACKSLASH = 0x5c;
-
 /**
  * A text frame's bytes decoded once: its `text`, and whether every string in it is ASCII
- * (which spares the audio check a scan). Bytes that are all ASCII (every audio frame: base64
- * and JSON punctuation) are decoded as latin1, which is the same text and faster than UTF-8;
- * `ascii` is true only when they also hold no backslash (a JSON escape such as `\u0141` would
- * put a non-ASCII character in a string).
+ * without escapes. Bytes that are all ASCII (every audio frame: base64 and JSON punctuation)
+ * are decoded as latin1, which is the same text and faster than UTF-8; `ascii` is true only
+ * when they also hold no backslash (a JSON escape such as `\u0141` would put a non-ASCII
+ * character in a string). Such a frame spares the audio check a scan, and a flat one (an
+ * append, a delta) is read without `JSON.parse` (see flat-json.ts).
  *
  * @example
  * const frame = TextFrame.decode(data); // a Buffer from ws
@@ -90,7 +90,8 @@ export class TextFrame {
       ? bytes
       : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (!isAscii(buffer)) return new TextFrame(buffer.toString('utf8'), false);
-    return new TextFrame(buffer.toString('latin1'), buffer.indexOf(BACKSLASH) === -1);
+    const text = buffer.toString('latin1');
+    return new TextFrame(text, text.indexOf('\\') === -1);
   }
 }
 
@@ -194,6 +195,12 @@ function parseFrame<E extends { readonly type: string }>(
         },
       ]);
     }
+    // Without a backslash no string has an escape: a flat frame needs no JSON.parse.
+    const escapes = !decoded.ascii && decoded.text.indexOf('\\') !== -1;
+    const flat = escapes ? undefined : flatEvent(decoded.text, side, decoded.ascii);
+    if (flat !== undefined) {
+      return check(flat.value, side, options?.strict === true, decoded.ascii, flat.audioChecked);
+    }
     let value: unknown;
     try {
       value = JSON.parse(decoded.text);
@@ -205,6 +212,31 @@ function parseFrame<E extends { readonly type: string }>(
     }
     return check(value, side, options?.strict === true, decoded.ascii);
   });
+}
+
+/** String values longer than this are left to the base64 check (only audio is that long). */
+const FLAT_DEFER_ABOVE = 64;
+
+/**
+ * The event of a frame without a backslash that `JSON.parse` is not needed for (see
+ * flat-json.ts; `ascii`: the frame is known to be ASCII, see TextFrame): a flat object whose
+ * only long string, if any, is the audio of its type, and that audio already proven strict
+ * base64 (which also proves what JSON requires of its characters). Anything else: `undefined`,
+ * and the frame takes the general path, which words every error.
+ */
+function flatEvent(
+  text: string,
+  side: Side,
+  ascii: boolean,
+): { value: Record<string, unknown>; audioChecked: boolean } | undefined {
+  const flat = parseFlatObject(text, FLAT_DEFER_ABOVE);
+  if (flat === undefined || flat.unchecked.length > 1) return undefined;
+  const key = flat.unchecked[0];
+  if (key === undefined) return { value: flat.value, audioChecked: false };
+  const type = flat.value.type;
+  if (typeof type !== 'string' || side.audioField.get(type) !== key) return undefined;
+  if (pcm16Base64Problem(flat.value[key] as string, ascii) !== undefined) return undefined;
+  return { value: flat.value, audioChecked: true };
 }
 
 function frameText(frame: unknown): { text: string; ascii: boolean } | undefined {
@@ -223,6 +255,7 @@ function check<E extends { readonly type: string }>(
   side: Side,
   strict: boolean,
   asciiFrame = false,
+  audioChecked = false,
 ): ParseResult<E> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return failure([
@@ -257,7 +290,7 @@ function check<E extends { readonly type: string }>(
     ? []
     : explainAjvErrors(validator.errors ?? [], value);
 
-  const audioField = side.audioField.get(typeName);
+  const audioField = audioChecked ? undefined : side.audioField.get(typeName);
   if (audioField !== undefined) {
     const audio = record[audioField];
     if (typeof audio === 'string') {
