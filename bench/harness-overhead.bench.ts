@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { defaultJobs } from '../conformance/run/plan-order.js';
@@ -38,22 +39,35 @@ async function toolOverhead(repeat: number, jobs: number): Promise<number[]> {
   return samples;
 }
 
-/** A child process that echoes every frame at once. */
+/**
+ * A child process that echoes every frame at once: straight back over its socket (`ws`), or
+ * (`pipes`) the way an adapter's tool call travels: the frame out on stdout as a line, and back
+ * over the socket when that line comes back on stdin.
+ */
 const ECHO = `
 const WebSocket = require('ws');
 const ws = new WebSocket(process.argv[1]);
-ws.on('message', (data) => ws.send(data.toString()));
+if (process.argv[2] === 'pipes') {
+  ws.on('message', (data) => process.stdout.write(data.toString() + '\\n'));
+  require('node:readline').createInterface({ input: process.stdin }).on('line', (l) => ws.send(l));
+} else ws.on('message', (data) => ws.send(data.toString()));
 `;
 
-/** `count` round trips of a function_call_arguments.done-sized frame to an echoing child. */
-async function wsRoundTrips(count: number): Promise<number[]> {
+/**
+ * `count` round trips of a function_call_arguments.done-sized frame to an echoing child: over
+ * its socket and back (2 hops), or through its pipes too (4 hops: socket to the child, its
+ * stdout to us, our line to its stdin, its socket back — the hops of an L_tool_out sample).
+ */
+async function roundTrips(count: number, hops: 'ws' | 'pipes'): Promise<number[]> {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await once(server, 'listening');
   const { port } = server.address() as { port: number };
-  const child = spawn(process.execPath, ['-e', ECHO, `ws://127.0.0.1:${port}`], {
+  const child = spawn(process.execPath, ['-e', ECHO, `ws://127.0.0.1:${port}`, hops], {
     cwd: ROOT,
-    stdio: 'ignore',
+    stdio: ['pipe', 'pipe', 'ignore'],
   });
+  const lines = createInterface({ input: child.stdout! });
+  lines.on('line', (l) => child.stdin!.write(`${l}\n`));
   const [socket] = (await once(server, 'connection')) as [WebSocket];
   const frame = JSON.stringify({
     type: 'response.function_call_arguments.done',
@@ -73,20 +87,22 @@ async function wsRoundTrips(count: number): Promise<number[]> {
     samples.push(performance.now() - sent);
     await new Promise((resolve) => setTimeout(resolve, 20)); // paced, as a session is
   }
+  lines.close();
   child.kill();
   server.close();
   return samples;
 }
 
+const ms = (x: number) => `${x.toFixed(2).padStart(6)} ms`;
+
+/** One row; against `base` (the 4-hop floor), what the harness adds at p50 and p99. */
 function line(label: string, xs: readonly number[], base?: readonly number[]): string {
   const p50 = median(xs);
   const p99 = quantile(xs, 0.99);
-  const vs = base ? `  p99 −ws p99: ${(p99 - quantile(base, 0.99)).toFixed(2)} ms` : '';
-  return `  ${label.padEnd(34)} n=${String(xs.length).padStart(3)}  p50 ${p50.toFixed(2).padStart(6)} ms  p99 ${p99.toFixed(2).padStart(6)} ms  max ${Math.max(
-    ...xs,
-  )
-    .toFixed(2)
-    .padStart(6)} ms${vs}`;
+  const vs = base
+    ? `  over the floor: p50 +${(p50 - median(base)).toFixed(2)} ms, p99 +${(p99 - quantile(base, 0.99)).toFixed(2)} ms`
+    : '';
+  return `  ${label.padEnd(38)} n=${String(xs.length).padStart(3)}  p50 ${ms(p50)}  p90 ${ms(quantile(xs, 0.9))}  p99 ${ms(p99)}  max ${ms(Math.max(...xs))}${vs}`;
 }
 
 /** Prints the overhead alone (one run at a time) and at the default --jobs, against bare ws. */
@@ -94,16 +110,17 @@ export async function run(options: BenchOptions): Promise<void> {
   const jobs = defaultJobs();
   const plan = options.quick
     ? { alone: 1, together: 0, ws: 50 }
-    : { alone: 10, together: 4 * jobs, ws: 500 };
+    : { alone: 20, together: 16 * jobs, ws: 500 };
   console.log(machineLine());
   console.log(
     `tool-call at speed 1 against bench/instant-adapter.mjs; target: L_tool_out p99 < 2 ms${options.quick ? ' (--quick: smoke test)' : ''}`,
   );
-  const ws = await wsRoundTrips(plan.ws);
-  console.log(line('bare ws round trip (baseline)', ws));
-  console.log(line('L_tool_out, --jobs 1', await toolOverhead(plan.alone, 1), ws));
+  console.log(line('bare ws round trip (2 hops)', await roundTrips(plan.ws, 'ws')));
+  const floor = await roundTrips(plan.ws, 'pipes');
+  console.log(line('ws + pipes round trip (4 hops: floor)', floor));
+  console.log(line('L_tool_out, --jobs 1', await toolOverhead(plan.alone, 1), floor));
   if (plan.together > 0)
     console.log(
-      line(`L_tool_out, --jobs ${jobs} (default)`, await toolOverhead(plan.together, jobs), ws),
+      line(`L_tool_out, --jobs ${jobs} (default)`, await toolOverhead(plan.together, jobs), floor),
     );
 }
