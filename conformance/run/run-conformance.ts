@@ -75,6 +75,13 @@ export interface ConformanceOptions {
    */
   retries?: number;
   /**
+   * Decides which runs may run at once: a retry (above) runs alone. Share one `RunGate`
+   * between conformance runs made at the same time in one process (a test suite running
+   * several clients side by side), so that a retry waits for all of their runs. Default: one
+   * per call.
+   */
+  gate?: RunGate;
+  /**
    * Scenario runs at once. Default {@link defaultJobs}: 3 per core, at most 8 (1 on a
    * FakeClock). With more than one, runs start longest first.
    */
@@ -205,7 +212,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const jobs = size > 1 ? longestFirst(queued) : queued;
   const { signal } = options;
   const retries = options.retries ?? DEFAULT_RETRIES;
-  const gate = new RunGate();
+  const gate = options.gate ?? new RunGate();
   const runOne = async ({ scenario, run }: { scenario: Scenario; run: number }) => {
     options.reporter?.onScenarioStart?.(scenario, run);
     let attempts = 0;
