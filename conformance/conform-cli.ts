@@ -217,7 +217,7 @@ function howToRunOptions<T>(y: Argv<T>) {
       requiresArg: true,
       coerce: wholeNumber('--retries', 0),
       describe:
-        'times a run that failed while the machine starved the harness (it stalled 5 % of the run, or 250 ms at once) is run again; the failed attempts are kept in the report [number]',
+        'times a run that failed while the machine starved the harness (it stalled 5 % of the run, or 250 ms at once) is run again, alone (no other run beside it); the failed attempts are kept in the report [number]',
     })
     .option('jobs', {
       alias: 'j',

@@ -8,6 +8,7 @@ export {
   type ConformanceRun,
   type ProgressReporter,
 } from './run/run-conformance.js';
+export { RunGate } from './run/run-gate.js';
 export { runScenario, type RunScenarioOptions, type ScenarioRun } from './run/run-scenario.js';
 export { SCENARIOS, scenarioById } from './scenarios/index.js';
 export type { Scenario, ScenarioContext, ToolBehaviour } from './scenarios/scenario.js';

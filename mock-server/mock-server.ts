@@ -6,7 +6,7 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex, Writable } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { loadFixture, type Fixture } from '../protocol/fixture/load-fixture.js';
 import type { Fault } from '../protocol/fixture/fault-schema.js';
 import { KeyBook, type Admitted } from './admission.js';
@@ -500,7 +500,10 @@ async function shutdown(
   }
   const closing = new Promise<void>((resolve) => http.close(() => resolve()));
   // Give clients a moment to answer the close frames, then cut what is left.
-  await Promise.race([waitUntilEmpty(live), delay(1000)]);
+  await allClosed(
+    [...live.values()].map((s) => s.ws),
+    SHUTDOWN_GRACE_MS,
+  );
   for (const s of live.values()) s.ws.terminate();
   wss.close();
   http.closeAllConnections?.();
@@ -606,15 +609,28 @@ export async function generateCertificate(host: string): Promise<{ cert: string;
   return { cert: pems.cert, key: pems.private };
 }
 
-function waitUntilEmpty(map: Map<string, unknown>): Promise<void> {
-  return new Promise((resolve) => {
-    const check = () => (map.size === 0 ? resolve() : setTimeout(check, 10).unref());
-    check();
-  });
-}
+/** How long a shutdown waits for the clients to answer its close frames, ms. */
+const SHUTDOWN_GRACE_MS = 1000;
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+/**
+ * Resolves once every socket has emitted `close` (a session leaves `live` on that event), or
+ * after `ms`. Woken by the close events themselves, with an ordinary timer cleared once decided:
+ * it used to poll `live` on unref'd timers, so in a process with nothing else alive (the
+ * conformance runner while its one running scenario shut its mock down) a session whose close
+ * arrived after the first look left only an unref'd timer to wait for, and the process ended
+ * in the middle of the shutdown with the close promise never settled.
+ */
+function allClosed(sockets: readonly WebSocket[], ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  const closed = sockets.map((ws) =>
+    ws.readyState === ws.CLOSED
+      ? undefined
+      : new Promise<void>((resolve) => ws.once('close', () => resolve())),
+  );
+  return Promise.race([Promise.all(closed).then(() => undefined), grace]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 function endStream(stream: Writable): Promise<void> {

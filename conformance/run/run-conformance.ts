@@ -30,6 +30,7 @@ import {
   type ScenarioRun,
 } from './run-scenario.js';
 import { round, RunTally, type StarvedAttempt } from './run-tally.js';
+import { RunGate } from './run-gate.js';
 import { retryStarved } from './starved-retry.js';
 import { Redactor } from '../target/target-env.js';
 
@@ -73,6 +74,13 @@ export interface ConformanceOptions {
    * failed attempts are kept and listed (`retried`). Default 2; 0 judges every first attempt.
    */
   retries?: number;
+  /**
+   * Decides which runs may run at once: a retry (above) runs alone. Share one `RunGate`
+   * between conformance runs made at the same time in one process (a test suite running
+   * several clients side by side), so that a retry waits for all of their runs. Default: one
+   * per call.
+   */
+  gate?: RunGate;
   /**
    * Scenario runs at once. Default {@link defaultJobs}: 3 per core, at most 8 (1 on a
    * FakeClock). With more than one, runs start longest first.
@@ -204,18 +212,24 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const jobs = size > 1 ? longestFirst(queued) : queued;
   const { signal } = options;
   const retries = options.retries ?? DEFAULT_RETRIES;
+  const gate = options.gate ?? new RunGate();
   const runOne = async ({ scenario, run }: { scenario: Scenario; run: number }) => {
     options.reporter?.onScenarioStart?.(scenario, run);
-    const attempt = async () => {
-      const outcome = await runScenario(scenario, {
-        ...scenarioOptions(plan, options, clock, fixtures),
-        ...(tls ? { tls } : {}),
-        signal,
-      });
-      for (const s of outcome.redactor.values) secrets.add(s);
-      return outcome;
+    let attempts = 0;
+    const attempt = () => {
+      const go = async () => {
+        const outcome = await runScenario(scenario, {
+          ...scenarioOptions(plan, options, clock, fixtures),
+          ...(tls ? { tls } : {}),
+          signal,
+        });
+        for (const s of outcome.redactor.values) secrets.add(s);
+        return outcome;
+      };
+      // The first attempt beside the other runs; a retry alone (RunGate).
+      return attempts++ === 0 ? gate.together(go) : gate.aloneRun(go);
     };
-    // A run that failed while the machine starved the harness is run again: its timing
+    // A run that failed while the machine starved the harness is run again, alone: its timing
     // verdicts say more about the machine than about the client. The attempt is kept.
     const {
       run: outcome,

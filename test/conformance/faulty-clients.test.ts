@@ -7,6 +7,7 @@ import { RULES } from '../../conformance/rules/catalogue.js';
 import { DEFAULT_BUDGETS } from '../../conformance/metrics/budgets.js';
 import type { RunResult } from '../../conformance/results/result-schema.js';
 import { runConformance, type ConformanceOptions } from '../../conformance/run/run-conformance.js';
+import { RunGate } from '../../conformance/run/run-gate.js';
 import { SCENARIOS } from '../../conformance/scenarios/index.js';
 import { expectedMs } from '../../conformance/run/plan-order.js';
 import { compiledClient } from './compiled-client.js';
@@ -113,6 +114,8 @@ class Slots {
 }
 
 const slots = new Slots(SLOTS);
+/** One gate for every run of this file: a retry of a starved run waits for all of them. */
+const gate = new RunGate();
 const reportDir = mkdtempSync(join(tmpdir(), 'swaram-faulty-'));
 let failures = 0;
 afterAll(() => {
@@ -139,6 +142,7 @@ function conform(
         ? {}
         : { timeoutMs: SCENARIO_LIMIT_MS }),
       reportDir,
+      gate,
     }),
   );
 }
