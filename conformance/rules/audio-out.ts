@@ -56,6 +56,7 @@ function readAppendStreams(trace: Trace, gapMs: number): Chunk[][] {
 /** APPEND-FORMAT: strict base64 of PCM16, non-empty, even byte count. */
 export const appendFormat: Rule = {
   id: 'APPEND-FORMAT',
+  timingFree: true,
   level: 'MUST',
   title: 'Appended audio is strict base64 PCM16',
   section: 'protocol §3 (audio), §4 (input_audio_buffer.append)',

@@ -232,3 +232,19 @@ describe('docs/rules.md', () => {
     expect(readFileSync(RULES_DOC_PATH, 'utf8')).toBe(renderRulesDoc());
   });
 });
+
+describe('timing-free rules', () => {
+  it('are the ones whose checks read no time, no budget and no timestamp', () => {
+    const free = RULES.filter((r) => r.timingFree);
+    expect(free.map((r) => r.id).sort()).toEqual([
+      'APPEND-FORMAT',
+      'SESSION-SHAPE',
+      'SUBSET-ONLY',
+      'TOOL-ONCE',
+      'WIRE-SCHEMA',
+    ]);
+    for (const rule of free) {
+      expect(rule.check.toString(), rule.id).not.toMatch(/budget\(|\.at\b|At\b|Ms\b|stall/);
+    }
+  });
+});

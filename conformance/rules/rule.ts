@@ -76,6 +76,13 @@ export interface Rule {
   needs: RuleNeeds;
   /** Metric names this rule reports (see metrics.ts). */
   metrics?: readonly string[];
+  /**
+   * `true` when the verdict reads only what the client sent and in what order, never how soon:
+   * a harness starved of CPU cannot make such a rule fail, so a starved run that failed only
+   * rules like it is not run again (`--retries`: its failures would stand on every attempt).
+   * Leave it out when in doubt: a rule without it is treated as timing-sensitive.
+   */
+  timingFree?: true;
   check(trace: Trace, context: RuleContext): Verdict | undefined;
   /**
    * Optional: a judgement across repetitions of one scenario (e.g. reconnect delays must

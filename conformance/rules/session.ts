@@ -205,6 +205,7 @@ export const sessionLock: Rule = {
 /** SUBSET-ONLY: only swaram's seven client events. */
 export const subsetOnly: Rule = {
   id: 'SUBSET-ONLY',
+  timingFree: true,
   level: 'MUST',
   title: "Only swaram's seven client events",
   section: 'protocol §4 (the 7 client events)',
@@ -247,6 +248,7 @@ export const subsetOnly: Rule = {
 /** SESSION-SHAPE: `session.update` uses swaram's flat fields. */
 export const sessionShape: Rule = {
   id: 'SESSION-SHAPE',
+  timingFree: true,
   level: 'SHOULD',
   title: "session.update uses swaram's flat shape",
   section: 'protocol §4 (session.update fields)',

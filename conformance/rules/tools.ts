@@ -231,6 +231,7 @@ function jsonObjectText(value: unknown): boolean {
 /** TOOL-ONCE: a call delivered twice runs once. */
 export const toolOnce: Rule = {
   id: 'TOOL-ONCE',
+  timingFree: true,
   level: 'MUST',
   title: 'A tool call runs once',
   section: 'protocol §6 (tool turn)',

@@ -5,6 +5,7 @@ import { fail, frameEvidence, pass } from './verdict.js';
 /** WIRE-SCHEMA: every client frame validates against the strict client schemas. */
 export const wireSchema: Rule = {
   id: 'WIRE-SCHEMA',
+  timingFree: true,
   level: 'MUST',
   title: 'Every client frame is a valid swaram event',
   section: 'protocol §4 (client events), §3 (audio)',

@@ -12,6 +12,7 @@ import {
   type ScenarioResult,
 } from '../results/result-schema.js';
 import type { Verdict } from '../rules/rule.js';
+import { ruleById } from '../rules/catalogue.js';
 import type { Scenario } from '../scenarios/scenario.js';
 import type { TargetSpec } from '../target/resolve-target.js';
 import { aggregateRun } from './aggregate-run.js';
@@ -255,6 +256,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
         failed,
       }),
       onRetry: (kept) => options.reporter?.onScenarioRetry?.(scenario, run, kept),
+      timingFree: (id) => ruleById(id)?.timingFree === true,
     });
     if (signal?.aborted) return; // stopped half-way: not judged
     const verdicts = tally.judgeRun(scenario, run, outcome, judged);

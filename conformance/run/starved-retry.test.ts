@@ -10,13 +10,18 @@ const runOf = (stalls: TraceStall[] | undefined, failed: string[]) => ({
 const starvedRun = (failed: string[]) => runOf([{ from: 1000, to: 1400 }], failed);
 const quietRun = (failed: string[]) => runOf([{ from: 1000, to: 1020 }], failed);
 
-async function retry(runs: Array<ReturnType<typeof runOf>>, retries = 2) {
+async function retry(
+  runs: Array<ReturnType<typeof runOf>>,
+  retries = 2,
+  timingFree?: (id: string) => boolean,
+) {
   let next = 0;
   const kept: number[] = [];
   const out = await retryStarved({
     attempt: async () => runs[next++]!,
     judge: (r) => new Map(r.failed.map((id) => [id, { status: 'fail' }])),
     retries,
+    ...(timingFree ? { timingFree } : {}),
     keep: async (r, k, _verdicts, failed, s) => {
       kept.push(k);
       return { file: `f-${k}`, stalledMs: s.stalledMs, longestStallMs: s.longestMs, failed };
@@ -40,6 +45,22 @@ describe('starvation', () => {
 });
 
 describe('retryStarved', () => {
+  it('does not run again a starved run that failed only timing-free rules', async () => {
+    const free = (id: string) => id === 'WIRE-SCHEMA' || id === 'SUBSET-ONLY';
+    const standing = await retry(
+      [starvedRun(['WIRE-SCHEMA', 'SUBSET-ONLY']), quietRun([])],
+      2,
+      free,
+    );
+    expect(standing.attempts).toBe(1);
+    expect(standing.retried).toEqual([]);
+    expect([...standing.verdicts!.keys()]).toEqual(['WIRE-SCHEMA', 'SUBSET-ONLY']);
+    // With a timing rule among the failures, the run is in doubt and goes again.
+    const doubt = await retry([starvedRun(['WIRE-SCHEMA', 'PLAY-ORDER']), quietRun([])], 2, free);
+    expect(doubt.attempts).toBe(2);
+    expect(doubt.retried.map((r) => r.failed)).toEqual([['WIRE-SCHEMA', 'PLAY-ORDER']]);
+  });
+
   it('runs again a run that failed in a starved harness, and keeps the failed attempt', async () => {
     const out = await retry([starvedRun(['PLAY-ORDER']), quietRun([])]);
     expect(out.attempts).toBe(2);

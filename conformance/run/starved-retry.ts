@@ -46,9 +46,11 @@ interface Attempted {
 /**
  * Runs `attempt`, and again while the run failed a rule (`judge`: its verdicts by rule id) in a
  * starved harness, at most `retries` more times; each such attempt is handed to `keep` with its
- * verdicts (it writes them and says where), so an attempt is judged once. Returns the last attempt and the ones kept, in order. A client that really
- * fails fails every attempt, so its failure stands (with the attempts listed); an attempt the
- * harness kept up with is judged as it is, pass or fail.
+ * verdicts (it writes them and says where), so an attempt is judged once. Returns the last
+ * attempt and the ones kept, in order. A client that really fails fails every attempt, so its
+ * failure stands (with the attempts listed); an attempt the harness kept up with is judged as
+ * it is, pass or fail. A starved run whose failed rules are all `timingFree` (their verdicts
+ * cannot depend on how soon anything happened: `Rule.timingFree`) is not run again either.
  */
 export async function retryStarved<R extends Attempted, V extends { status: string }>(options: {
   attempt: () => Promise<R>;
@@ -63,6 +65,8 @@ export async function retryStarved<R extends Attempted, V extends { status: stri
   ) => Promise<StarvedAttempt>;
   signal?: AbortSignal | undefined;
   onRetry?: (kept: StarvedAttempt) => void;
+  /** Whether a rule's verdict is free of timing (see `Rule.timingFree`); default: none is. */
+  timingFree?: (ruleId: string) => boolean;
 }): Promise<{ run: R; retried: StarvedAttempt[]; verdicts?: ReadonlyMap<string, V> }> {
   let run = await options.attempt();
   const retried: StarvedAttempt[] = [];
@@ -71,8 +75,9 @@ export async function retryStarved<R extends Attempted, V extends { status: stri
     if (!starved?.starved) break;
     const verdicts = options.judge(run);
     const failed = [...verdicts].filter(([, v]) => v.status === 'fail').map(([id]) => id);
-    // Judged already: the caller need not judge the run again.
-    if (failed.length === 0) return { run, retried, verdicts };
+    // Judged already: the caller need not judge the run again. Failures of timing-free rules
+    // would stand on every attempt: only a failed rule that timing could explain is retried.
+    if (!failed.some((id) => !options.timingFree?.(id))) return { run, retried, verdicts };
     const kept = await options.keep(run, retried.length + 1, verdicts, failed, starved);
     retried.push(kept);
     options.onRetry?.(kept);
