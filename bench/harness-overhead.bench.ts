@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { toolRoundTrips } from '../conformance/metrics/episodes.js';
 import { defaultJobs } from '../conformance/run/plan-order.js';
+import type { Trace } from '../conformance/trace/trace.js';
 import type { BenchOptions } from './run.js';
 import { dropRun, machineLine, median, quantile, ROOT, runConformCli } from './cli-run.js';
 
@@ -20,8 +23,20 @@ export const description =
 
 const ADAPTER = `node ${join(ROOT, 'bench', 'instant-adapter.mjs')}`;
 
-/** L_tool_out samples of `repeat` runs of tool-call, `jobs` at once. */
-async function toolOverhead(repeat: number, jobs: number): Promise<number[]> {
+/** What {@link toolOverhead} read of a run of tool-call. */
+interface ToolOverhead {
+  /** L_tool_out, one per run. */
+  samples: number[];
+  /** `args.done` sent → the adapter's `tool.invoke` received, ms, per run. */
+  outLegs: number[];
+  /** The runner's `tool.result` → `function_call_output` received, ms, per run. */
+  backLegs: number[];
+  /** The run with the slowest L_tool_out, and the slowest among the others. */
+  slowest: { run: number; value: number; next: number };
+}
+
+/** L_tool_out of `repeat` runs of tool-call, `jobs` at once, with each sample's two legs. */
+async function toolOverhead(repeat: number, jobs: number): Promise<ToolOverhead> {
   const run = await runConformCli([
     '--target-cmd',
     ADAPTER,
@@ -33,10 +48,26 @@ async function toolOverhead(repeat: number, jobs: number): Promise<number[]> {
     String(jobs),
   ]);
   const metric = run.result.metrics.find((m) => m.name === 'L_tool_out');
+  const trips = run.result.scenarios
+    .flatMap((s) => s.runs)
+    .flatMap((r) => {
+      const { trace } = JSON.parse(readFileSync(join(run.dir, r.file), 'utf8')) as {
+        trace: Trace;
+      };
+      return toolRoundTrips(trace).slice(0, 1);
+    });
   dropRun(run);
-  const samples = metric?.samples.map((s) => s.value) ?? [];
+  const samples = metric?.samples ?? [];
   if (samples.length === 0) throw new Error(`no L_tool_out sample: ${run.result.summary.line}`);
-  return samples;
+  const byValue = [...samples].sort((a, b) => b.value - a.value);
+  return {
+    samples: samples.map((s) => s.value),
+    outLegs: trips.flatMap((t) => (t.invoke ? [t.invoke.at - t.call.at] : [])),
+    backLegs: trips.flatMap((t) =>
+      t.result && t.outputs[0] ? [t.outputs[0].at - t.result.at] : [],
+    ),
+    slowest: { run: byValue[0]!.run, value: byValue[0]!.value, next: byValue[1]?.value ?? NaN },
+  };
 }
 
 /**
@@ -118,9 +149,17 @@ export async function run(options: BenchOptions): Promise<void> {
   console.log(line('bare ws round trip (2 hops)', await roundTrips(plan.ws, 'ws')));
   const floor = await roundTrips(plan.ws, 'pipes');
   console.log(line('ws + pipes round trip (4 hops: floor)', floor));
-  console.log(line('L_tool_out, --jobs 1', await toolOverhead(plan.alone, 1), floor));
-  if (plan.together > 0)
+  const runs = [{ label: 'L_tool_out, --jobs 1', repeat: plan.alone, jobs: 1 }];
+  if (plan.together > 0) {
+    runs.push({ label: `L_tool_out, --jobs ${jobs} (default)`, repeat: plan.together, jobs });
+  }
+  for (const { label, repeat, jobs: at } of runs) {
+    const found = await toolOverhead(repeat, at);
+    console.log(line(label, found.samples, floor));
     console.log(
-      line(`L_tool_out, --jobs ${jobs} (default)`, await toolOverhead(plan.together, jobs), floor),
+      `    legs (median): out ${median(found.outLegs).toFixed(2)} ms, back ${median(found.backLegs).toFixed(2)} ms` +
+        ` (the floor's: ${(median(floor) / 2).toFixed(2)} ms each);` +
+        ` slowest: run ${found.slowest.run} (${found.slowest.value.toFixed(2)} ms), next ${Number.isNaN(found.slowest.next) ? '–' : `${found.slowest.next.toFixed(2)} ms`}`,
     );
+  }
 }

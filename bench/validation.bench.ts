@@ -1,4 +1,10 @@
-import { parseClientEvent, parseServerEvent } from '../protocol/codec.js';
+import {
+  isStrictBase64,
+  parseClientEvent,
+  parseServerEvent,
+  TextFrame,
+} from '../protocol/codec.js';
+import { parseFlatObject } from '../protocol/flat-json.js';
 import type { ParseResult } from '../protocol/codec.js';
 import type { BenchOptions } from './run.js';
 import { formatCount, measure } from './run.js';
@@ -198,6 +204,38 @@ function rowsOf(frames: readonly string[], parse: Parser): Row[] {
       label: 'JSON.parse(Buffer, general)',
       fn: (i) => JSON.parse(spaced[i % n]!.toString('utf8')) !== null,
     }),
+    ...shortcutSteps(buffers),
+  ];
+}
+
+/**
+ * The shortcut's path on Buffers taken a step at a time, each against JSON.parse(Buffer): the
+ * frame decoded once (`TextFrame`), then split (`parseFlatObject`), then its audio checked; the
+ * `tolerant, Buffer` row adds ajv and the codec's own plumbing to the last.
+ */
+function shortcutSteps(buffers: readonly Buffer[]): Row[] {
+  const n = buffers.length;
+  const baseline = 'JSON.parse(Buffer)';
+  const split = (i: number) => {
+    const frame = TextFrame.decode(buffers[i % n]!);
+    return { frame, flat: frame.ascii ? parseFlatObject(frame.text, 64) : undefined };
+  };
+  return [
+    {
+      label: 'step: TextFrame.decode',
+      baseline,
+      fn: (i) => TextFrame.decode(buffers[i % n]!).ascii,
+    },
+    { label: 'step: + parseFlatObject', baseline, fn: (i) => split(i).flat !== undefined },
+    {
+      label: 'step: + base64 check',
+      baseline,
+      fn: (i) => {
+        const { frame, flat } = split(i);
+        const audio = flat?.value.audio ?? flat?.value.delta;
+        return typeof audio === 'string' ? isStrictBase64(audio, frame.ascii) : true;
+      },
+    },
   ];
 }
 

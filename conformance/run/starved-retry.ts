@@ -77,7 +77,8 @@ export async function retryStarved<R extends Attempted, V extends { status: stri
     const failed = [...verdicts].filter(([, v]) => v.status === 'fail').map(([id]) => id);
     // Judged already: the caller need not judge the run again. Failures of timing-free rules
     // would stand on every attempt: only a failed rule that timing could explain is retried.
-    if (!failed.some((id) => !options.timingFree?.(id))) return { run, retried, verdicts };
+    const inDoubt = failed.filter((id) => options.timingFree?.(id) !== true);
+    if (inDoubt.length === 0) return { run, retried, verdicts };
     const kept = await options.keep(run, retried.length + 1, verdicts, failed, starved);
     retried.push(kept);
     options.onRetry?.(kept);
